@@ -1,0 +1,65 @@
+/*
+ * conf.h - the immutable configuration snapshot of imip-milter.
+ *
+ * The file is flat "key = value" lines; '#' starts a comment.  Every key, its
+ * type, default and range live in one table in conf.c.  A snapshot is never
+ * changed after parsing: reload builds a new one.
+ */
+#ifndef IMIP_CONF_H
+#define IMIP_CONF_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "err.h"
+
+enum imip_failure_action {
+	IMIP_FAIL_ACCEPT,
+	IMIP_FAIL_TEMPFAIL,
+	IMIP_FAIL_REJECT
+};
+
+struct imip_conf {
+	char	*socket;		/* "unix:/path" or "inet:PORT@HOST" */
+	char	*database;		/* SQLite file */
+	char	*sendmail_path;		/* program and fixed arguments */
+	char	**sendmail_argv;	/* sendmail_path split on blanks, NULL-ended */
+	char	**local_domains;	/* lower-case, NULL-terminated */
+	char	*log_facility;
+	int	 facility;		/* LOG_MAIL, ... */
+	char	*log_level;
+	int	 level;			/* LOG_INFO, ... */
+	size_t	 max_message_size;	/* bytes of message captured at most */
+	int	 db_busy_ms;		/* sqlite3_busy_timeout */
+	enum imip_failure_action on_internal_error;
+	int	 outbox_max_attempts;	/* then the row is marked failed */
+	int	 outbox_retry_s;	/* first retry delay, doubled each time */
+	char	*hostname;		/* for Message-IDs; default gethostname() */
+	char	*pid_file;		/* "" = none */
+};
+
+/* imip_conf_defaults - a snapshot holding every default; caller frees */
+int	imip_conf_defaults(struct imip_conf **out, struct imip_err *err);
+
+/*
+ * imip_conf_parse_buf - parse text named name (for messages) into a new
+ * snapshot; unknown keys and out-of-range values fail as "name:line: why".
+ */
+int	imip_conf_parse_buf(struct imip_conf **out, const char *buf,
+	    const char *name, struct imip_err *err);
+
+/* imip_conf_load - imip_conf_parse_buf on the contents of path */
+int	imip_conf_load(struct imip_conf **out, const char *path,
+	    struct imip_err *err);
+
+/* imip_conf_set - override one key as if it appeared last in the file */
+int	imip_conf_set(struct imip_conf *conf, const char *key,
+	    const char *value, struct imip_err *err);
+
+/* imip_conf_is_local - is addr (user@domain) in one of local_domains? */
+bool	imip_conf_is_local(const struct imip_conf *conf, const char *addr);
+
+/* imip_conf_free - release a snapshot; NULL is a no-op */
+void	imip_conf_free(struct imip_conf *conf);
+
+#endif

@@ -1,0 +1,149 @@
+/*
+ * store.h - everything imip-milter keeps, behind one SQLite handle.
+ *
+ * All SQL lives in store*.c so another backend could replace it without
+ * touching scheduling code.  A handle belongs to one milter connection (or
+ * one tool) at a time and is not shared between threads.  Writes happen
+ * between imip_store_begin() (BEGIN IMMEDIATE) and imip_store_commit().
+ */
+#ifndef IMIP_STORE_H
+#define IMIP_STORE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "err.h"
+
+struct imip_store;
+
+enum imip_cal_kind {
+	IMIP_CAL_RESOURCE,
+	IMIP_CAL_PERSON
+};
+
+struct imip_calendar {
+	int64_t			 id;
+	char			*address;	/* normalized */
+	enum imip_cal_kind	 kind;
+	char			*name;		/* may be NULL */
+	char			*tz;		/* IANA zone name */
+};
+
+/* One stored event as the scheduler needs it. */
+struct imip_event_rec {
+	int64_t		 id;		/* 0 until stored */
+	int64_t		 calendar_id;
+	char		*uid;
+	char		*organizer;	/* normalized, may be NULL */
+	char		*summary;
+	int		 sequence;
+	int64_t		 dtstamp;
+	char		*partstat;	/* "ACCEPTED", "DECLINED", ... */
+	char		*status;	/* "CONFIRMED", "CANCELLED", ... */
+	char		*ical;		/* the VEVENT as received */
+};
+
+/* A busy period with what it belongs to, as listed for people. */
+struct imip_busy_rec {
+	int64_t		 start, end;	/* UTC epoch seconds, [start, end) */
+	const char	*fbtype;	/* borrowed for the callback's duration */
+	const char	*uid;
+	const char	*summary;
+	const char	*organizer;
+};
+
+struct imip_journal_rec {
+	int64_t		 at;
+	const char	*queue_id;
+	const char	*calendar;
+	const char	*uid;
+	const char	*method;
+	const char	*sender;
+	const char	*decision;
+	const char	*reason;
+};
+
+struct imip_outbox_rec {
+	int64_t		 id;
+	int64_t		 created;
+	const char	*env_from;
+	const char	*env_to;
+	const char	*message;	/* RFC 5322 text, LF line ends */
+	int		 attempts;
+	int64_t		 next_attempt;
+	const char	*last_error;
+	int64_t		 sent;		/* 0 = not sent */
+	int64_t		 failed;	/* 0 = not given up */
+};
+
+enum imip_store_flags {
+	IMIP_STORE_CREATE = 1 << 0,	/* create the file if missing */
+	IMIP_STORE_READONLY = 1 << 1
+};
+
+/* Callbacks return 0 to go on, non-zero to stop (that value is returned). */
+typedef int (*imip_calendar_cb)(const struct imip_calendar *, void *);
+typedef int (*imip_busy_cb)(const struct imip_busy_rec *, void *);
+typedef int (*imip_outbox_cb)(const struct imip_outbox_rec *, void *);
+typedef int (*imip_journal_cb)(const struct imip_journal_rec *, void *);
+
+/* store.c: handle, schema, transactions */
+int	imip_store_open(struct imip_store **out, const char *path, int flags,
+	    int busy_ms, struct imip_err *err);
+void	imip_store_close(struct imip_store *st);
+int	imip_store_version(struct imip_store *st);
+int	imip_store_begin(struct imip_store *st, struct imip_err *err);
+int	imip_store_commit(struct imip_store *st, struct imip_err *err);
+void	imip_store_rollback(struct imip_store *st);
+
+/* store.c: calendars */
+int	imip_store_calendar_add(struct imip_store *st, const char *address,
+	    enum imip_cal_kind kind, const char *name, const char *tz,
+	    time_t now, struct imip_err *err);
+int	imip_store_calendar_find(struct imip_store *st, const char *address,
+	    struct imip_calendar **out, struct imip_err *err);
+int	imip_store_calendar_is_managed(struct imip_store *st,
+	    const char *address, bool *out, struct imip_err *err);
+int	imip_store_calendar_foreach(struct imip_store *st,
+	    imip_calendar_cb cb, void *arg, struct imip_err *err);
+void	imip_calendar_free(struct imip_calendar *cal);
+const char *imip_cal_kind_name(enum imip_cal_kind kind);
+int	imip_cal_kind_parse(const char *name, enum imip_cal_kind *out);
+
+/* store_event.c: events and busy time */
+int	imip_store_event_find(struct imip_store *st, int64_t calendar_id,
+	    const char *uid, struct imip_event_rec **out,
+	    struct imip_err *err);
+int	imip_store_event_put(struct imip_store *st, struct imip_event_rec *ev,
+	    time_t now, struct imip_err *err);
+int	imip_store_busy_set(struct imip_store *st, int64_t calendar_id,
+	    int64_t event_id, int64_t start, int64_t end, const char *fbtype,
+	    struct imip_err *err);
+int	imip_store_busy_clear(struct imip_store *st, int64_t event_id,
+	    struct imip_err *err);
+int	imip_store_busy_overlapping(struct imip_store *st,
+	    int64_t calendar_id, int64_t start, int64_t end,
+	    const char *exclude_uid, imip_busy_cb cb, void *arg,
+	    struct imip_err *err);
+void	imip_event_rec_free(struct imip_event_rec *ev);
+
+/* store_outbox.c: journal and outbox */
+int	imip_store_journal_add(struct imip_store *st,
+	    const struct imip_journal_rec *j, struct imip_err *err);
+int	imip_store_journal_foreach(struct imip_store *st, int limit,
+	    imip_journal_cb cb, void *arg, struct imip_err *err);
+int	imip_store_outbox_add(struct imip_store *st,
+	    const struct imip_outbox_rec *o, int64_t *id_out,
+	    struct imip_err *err);
+int	imip_store_outbox_due(struct imip_store *st, int64_t now, int limit,
+	    imip_outbox_cb cb, void *arg, struct imip_err *err);
+int	imip_store_outbox_foreach(struct imip_store *st, bool pending_only,
+	    imip_outbox_cb cb, void *arg, struct imip_err *err);
+int	imip_store_outbox_mark_sent(struct imip_store *st, int64_t id,
+	    int64_t now, struct imip_err *err);
+int	imip_store_outbox_mark_retry(struct imip_store *st, int64_t id,
+	    int64_t next_attempt, bool give_up, const char *error,
+	    struct imip_err *err);
+
+#endif
