@@ -1,0 +1,373 @@
+/*
+ * itip.c - parse one iTIP object with libical and check what we rely on.
+ *
+ * libical does the iCalendar syntax, VTIMEZONE and IANA zone work; this file
+ * only picks out the properties scheduling needs and refuses objects whose
+ * meaning would be unclear (no UID, no DTSTART, contradicting METHOD).
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <libical/ical.h>
+
+#include "addr.h"
+#include "itip.h"
+
+static const char *const method_names[] = {
+	[IMIP_METHOD_UNKNOWN] = "UNKNOWN",
+	[IMIP_METHOD_PUBLISH] = "PUBLISH",
+	[IMIP_METHOD_REQUEST] = "REQUEST",
+	[IMIP_METHOD_REPLY] = "REPLY",
+	[IMIP_METHOD_ADD] = "ADD",
+	[IMIP_METHOD_CANCEL] = "CANCEL",
+	[IMIP_METHOD_REFRESH] = "REFRESH",
+	[IMIP_METHOD_COUNTER] = "COUNTER",
+	[IMIP_METHOD_DECLINECOUNTER] = "DECLINECOUNTER",
+};
+
+void
+imip_itip_init(void)
+{
+	/* libical's default may abort on an error; the setting is global. */
+	icalerror_set_errors_are_fatal(0);
+}
+
+const char *
+imip_method_name(enum imip_method method)
+{
+	if ((size_t)method >= sizeof(method_names) / sizeof(method_names[0]))
+		return "UNKNOWN";
+	return method_names[method];
+}
+
+enum imip_method
+imip_method_parse(const char *name)
+{
+	if (name == NULL)
+		return IMIP_METHOD_UNKNOWN;
+	for (size_t i = 1; i < sizeof(method_names) / sizeof(method_names[0]);
+	    i++)
+		if (strcasecmp(name, method_names[i]) == 0)
+			return (enum imip_method)i;
+	return IMIP_METHOD_UNKNOWN;
+}
+
+void
+imip_itip_free(struct imip_itip *itip)
+{
+	if (itip == NULL)
+		return;
+	for (size_t i = 0; i < itip->nattendees; i++) {
+		free(itip->attendees[i].address);
+		free(itip->attendees[i].name);
+		free(itip->attendees[i].partstat);
+	}
+	free(itip->attendees);
+	free(itip->uid);
+	free(itip->organizer);
+	free(itip->organizer_name);
+	free(itip->summary);
+	free(itip->vevent);
+	free(itip);
+}
+
+const struct imip_attendee *
+imip_itip_attendee(const struct imip_itip *itip, const char *addr)
+{
+	for (size_t i = 0; i < itip->nattendees; i++)
+		if (imip_addr_equal(itip->attendees[i].address, addr))
+			return &itip->attendees[i];
+	return NULL;
+}
+
+/* The first X-LIC-ERROR libical left anywhere in c, or NULL. */
+static const char *
+first_error(icalcomponent *c)
+{
+	icalproperty *p;
+	icalcomponent *sub;
+	const char *msg;
+
+	p = icalcomponent_get_first_property(c, ICAL_XLICERROR_PROPERTY);
+	if (p != NULL)
+		return icalproperty_get_xlicerror(p);
+	for (sub = icalcomponent_get_first_component(c, ICAL_ANY_COMPONENT);
+	    sub != NULL;
+	    sub = icalcomponent_get_next_component(c, ICAL_ANY_COMPONENT))
+		if ((msg = first_error(sub)) != NULL)
+			return msg;
+	return NULL;
+}
+
+/* Copy a text property, or NULL when it is absent. */
+static int
+text_prop(char **out, icalcomponent *c, icalproperty_kind kind,
+    struct imip_err *err)
+{
+	icalproperty *p = icalcomponent_get_first_property(c, kind);
+	const char *v;
+
+	*out = NULL;
+	if (p == NULL || (v = icalproperty_get_value_as_string(p)) == NULL)
+		return IMIP_OK;
+	if ((*out = strdup(v)) == NULL)
+		return imip_err_set(err, IMIP_ENOMEM, "text property");
+	return IMIP_OK;
+}
+
+/* The method from METHOD and the Content-Type parameter, which must agree. */
+static int
+read_method(struct imip_itip *it, icalcomponent *root, const char *param,
+    struct imip_err *err)
+{
+	icalproperty *p = icalcomponent_get_first_property(root,
+	    ICAL_METHOD_PROPERTY);
+	enum imip_method prop = IMIP_METHOD_UNKNOWN, par;
+
+	par = imip_method_parse(param);
+	if (p != NULL)
+		prop = imip_method_parse(icalproperty_get_value_as_string(p));
+	if (p != NULL && prop == IMIP_METHOD_UNKNOWN)
+		return imip_err_set(err, IMIP_EUNSUPPORTED,
+		    "unknown METHOD %s", icalproperty_get_value_as_string(p));
+	if (p != NULL && param != NULL && *param != '\0' && par != prop)
+		return imip_err_set(err, IMIP_EPARSE,
+		    "method=%s parameter contradicts METHOD:%s", param,
+		    imip_method_name(prop));
+	it->method = p != NULL ? prop : par;
+	if (it->method == IMIP_METHOD_UNKNOWN)
+		return imip_err_set(err, IMIP_EPARSE, "no METHOD");
+	return IMIP_OK;
+}
+
+/* The one VEVENT of root; anything else is refused with a reason. */
+static int
+only_vevent(icalcomponent **out, icalcomponent *root, struct imip_err *err)
+{
+	icalcomponent *c, *ev = NULL;
+	icalcomponent_kind k;
+
+	*out = NULL;
+	for (c = icalcomponent_get_first_component(root, ICAL_ANY_COMPONENT);
+	    c != NULL;
+	    c = icalcomponent_get_next_component(root, ICAL_ANY_COMPONENT)) {
+		k = icalcomponent_isa(c);
+		if (k == ICAL_VTIMEZONE_COMPONENT)
+			continue;
+		if (k != ICAL_VEVENT_COMPONENT)
+			return imip_err_set(err, IMIP_EUNSUPPORTED,
+			    "%s components are not scheduled",
+			    icalcomponent_kind_to_string(k));
+		if (ev != NULL)
+			return imip_err_set(err, IMIP_EUNSUPPORTED,
+			    "more than one VEVENT");
+		ev = c;
+	}
+	if (ev == NULL)
+		return imip_err_set(err, IMIP_EPARSE, "no VEVENT");
+	if (icalcomponent_get_first_property(ev, ICAL_RRULE_PROPERTY) ||
+	    icalcomponent_get_first_property(ev, ICAL_RDATE_PROPERTY) ||
+	    icalcomponent_get_first_property(ev, ICAL_RECURRENCEID_PROPERTY))
+		return imip_err_set(err, IMIP_EUNSUPPORTED,
+		    "recurring events are not scheduled yet");
+	*out = ev;
+	return IMIP_OK;
+}
+
+/* tt (from kind's property) as UTC seconds; floating times in default_tz. */
+static int
+to_utc(int64_t *out, icalcomponent *ev, icalproperty_kind kind,
+    struct icaltimetype tt, const char *default_tz, struct imip_err *err)
+{
+	icalproperty *p = icalcomponent_get_first_property(ev, kind);
+	icalparameter *tzid = NULL;
+	const icaltimezone *zone;
+
+	if (p != NULL)
+		tzid = icalproperty_get_first_parameter(p,
+		    ICAL_TZID_PARAMETER);
+	if (icaltime_is_utc(tt))
+		zone = icaltimezone_get_utc_timezone();
+	else if (tt.zone != NULL)
+		zone = tt.zone;
+	else if (tzid != NULL && !icaltime_is_date(tt))
+		return imip_err_set(err, IMIP_EPARSE, "unknown TZID \"%s\"",
+		    icalparameter_get_tzid(tzid));
+	else if ((zone = icaltimezone_get_builtin_timezone(default_tz)) ==
+	    NULL)
+		zone = icaltimezone_get_utc_timezone();
+	*out = (int64_t)icaltime_as_timet_with_zone(tt, zone);
+	return IMIP_OK;
+}
+
+static int
+read_times(struct imip_itip *it, icalcomponent *ev, const char *default_tz,
+    struct imip_err *err)
+{
+	struct icaltimetype s = icalcomponent_get_dtstart(ev);
+	struct icaltimetype e;
+	int rc;
+
+	if (icaltime_is_null_time(s)) {
+		/* RFC 5546 lets a CANCEL leave DTSTART out. */
+		if (it->method == IMIP_METHOD_CANCEL)
+			return IMIP_OK;
+		return imip_err_set(err, IMIP_EPARSE, "VEVENT without DTSTART");
+	}
+	e = icalcomponent_get_dtend(ev);
+	it->all_day = icaltime_is_date(s);
+	if ((rc = to_utc(&it->start, ev, ICAL_DTSTART_PROPERTY, s, default_tz,
+	    err)) < 0)
+		return rc;
+	if (icaltime_is_null_time(e))
+		it->end = it->start;
+	else if ((rc = to_utc(&it->end, ev, ICAL_DTEND_PROPERTY, e,
+	    default_tz, err)) < 0)
+		return rc;
+	if (it->end <= it->start && it->method != IMIP_METHOD_CANCEL)
+		return imip_err_set(err, IMIP_EPARSE,
+		    "event ends before or when it starts");
+	return IMIP_OK;
+}
+
+/* A CAL-ADDRESS property's address and CN. */
+static int
+cal_address(icalproperty *p, char **addr, char **name, struct imip_err *err)
+{
+	icalparameter *cn;
+	int rc;
+
+	if ((rc = imip_addr_norm(addr, icalproperty_get_value_as_string(p),
+	    err)) < 0)
+		return rc;
+	cn = icalproperty_get_first_parameter(p, ICAL_CN_PARAMETER);
+	if (cn != NULL && icalparameter_get_cn(cn) != NULL &&
+	    (*name = strdup(icalparameter_get_cn(cn))) == NULL)
+		return imip_err_set(err, IMIP_ENOMEM, "CN");
+	return IMIP_OK;
+}
+
+static int
+read_attendee(struct imip_attendee *a, icalproperty *p, struct imip_err *err)
+{
+	icalparameter *par;
+	const char *ps = "NEEDS-ACTION";
+	int rc;
+
+	if ((rc = cal_address(p, &a->address, &a->name, err)) < 0)
+		return rc;
+	par = icalproperty_get_first_parameter(p, ICAL_PARTSTAT_PARAMETER);
+	if (par != NULL && icalparameter_get_partstat(par) !=
+	    ICAL_PARTSTAT_NONE)
+		ps = icalparameter_enum_to_string(
+		    icalparameter_get_partstat(par));
+	if ((a->partstat = strdup(ps != NULL ? ps : "NEEDS-ACTION")) == NULL)
+		return imip_err_set(err, IMIP_ENOMEM, "PARTSTAT");
+	par = icalproperty_get_first_parameter(p, ICAL_RSVP_PARAMETER);
+	a->rsvp = par != NULL && icalparameter_get_rsvp(par) ==
+	    ICAL_RSVP_TRUE;
+	return IMIP_OK;
+}
+
+static int
+read_people(struct imip_itip *it, icalcomponent *ev, struct imip_err *err)
+{
+	icalproperty *p;
+	size_t n = 0;
+	int rc;
+
+	p = icalcomponent_get_first_property(ev, ICAL_ORGANIZER_PROPERTY);
+	if (p != NULL && (rc = cal_address(p, &it->organizer,
+	    &it->organizer_name, err)) < 0)
+		return rc;
+	if (p == NULL && it->method != IMIP_METHOD_REPLY)
+		return imip_err_set(err, IMIP_EPARSE, "%s without ORGANIZER",
+		    imip_method_name(it->method));
+	n = (size_t)icalcomponent_count_properties(ev,
+	    ICAL_ATTENDEE_PROPERTY);
+	if (n == 0)
+		return IMIP_OK;
+	if ((it->attendees = calloc(n, sizeof(*it->attendees))) == NULL)
+		return imip_err_set(err, IMIP_ENOMEM, "attendees");
+	for (p = icalcomponent_get_first_property(ev, ICAL_ATTENDEE_PROPERTY);
+	    p != NULL && it->nattendees < n;
+	    p = icalcomponent_get_next_property(ev, ICAL_ATTENDEE_PROPERTY)) {
+		/* nattendees counts filled slots, so free() sees them all. */
+		rc = read_attendee(&it->attendees[it->nattendees++], p, err);
+		if (rc < 0)
+			return rc;
+	}
+	return IMIP_OK;
+}
+
+static int
+read_event(struct imip_itip *it, icalcomponent *ev, const char *default_tz,
+    struct imip_err *err)
+{
+	icalproperty *p;
+	int rc;
+
+	if ((rc = text_prop(&it->uid, ev, ICAL_UID_PROPERTY, err)) < 0)
+		return rc;
+	if (it->uid == NULL || it->uid[0] == '\0')
+		return imip_err_set(err, IMIP_EPARSE, "VEVENT without UID");
+	if ((rc = text_prop(&it->summary, ev, ICAL_SUMMARY_PROPERTY, err)) < 0)
+		return rc;
+	p = icalcomponent_get_first_property(ev, ICAL_SEQUENCE_PROPERTY);
+	it->sequence = p != NULL ? icalproperty_get_sequence(p) : 0;
+	if (it->sequence < 0)
+		return imip_err_set(err, IMIP_EPARSE, "negative SEQUENCE");
+	p = icalcomponent_get_first_property(ev, ICAL_DTSTAMP_PROPERTY);
+	if (p != NULL)
+		it->dtstamp = (int64_t)icaltime_as_timet_with_zone(
+		    icalproperty_get_dtstamp(p),
+		    icaltimezone_get_utc_timezone());
+	if ((rc = read_times(it, ev, default_tz, err)) < 0)
+		return rc;
+	if ((rc = read_people(it, ev, err)) < 0)
+		return rc;
+	if ((it->vevent = icalcomponent_as_ical_string_r(ev)) == NULL)
+		return imip_err_set(err, IMIP_ENOMEM, "VEVENT text");
+	return IMIP_OK;
+}
+
+int
+imip_itip_parse(struct imip_itip **out, const char *text,
+    const char *method_param, const char *default_tz, struct imip_err *err)
+{
+	icalcomponent *root = NULL, *ev;
+	struct imip_itip *it = NULL;
+	const char *why;
+	int rc;
+
+	*out = NULL;
+	if ((root = icalparser_parse_string(text)) == NULL) {
+		rc = imip_err_set(err, IMIP_EPARSE, "not iCalendar data");
+		goto out;
+	}
+	if (icalcomponent_isa(root) != ICAL_VCALENDAR_COMPONENT) {
+		rc = imip_err_set(err, IMIP_EPARSE, "no VCALENDAR object");
+		goto out;
+	}
+	if ((why = first_error(root)) != NULL) {
+		rc = imip_err_set(err, IMIP_EPARSE, "%s", why);
+		goto out;
+	}
+	if ((it = calloc(1, sizeof(*it))) == NULL) {
+		rc = imip_err_set(err, IMIP_ENOMEM, "itip");
+		goto out;
+	}
+	if ((rc = read_method(it, root, method_param, err)) < 0 ||
+	    (rc = only_vevent(&ev, root, err)) < 0 ||
+	    (rc = read_event(it, ev, default_tz, err)) < 0)
+		goto out;
+	*out = it;
+	it = NULL;
+	rc = IMIP_OK;
+out:
+	imip_itip_free(it);
+	if (root != NULL)
+		icalcomponent_free(root);
+	return rc;
+}

@@ -128,13 +128,14 @@ void
 imip_log_warn_errno(const char *fmt, ...)
 {
 	char buf[128];
+	const char *why;
 	va_list ap;
 	int saved = errno;
 
-	if (strerror_r(saved, buf, sizeof(buf)) != 0)
-		snprintf(buf, sizeof(buf), "errno %d", saved);
+	/* The GNU strerror_r (we build with _GNU_SOURCE) returns the text. */
+	why = strerror_r(saved, buf, sizeof(buf));
 	va_start(ap, fmt);
-	log_emit(LOG_WARNING, buf, fmt, ap);
+	log_emit(LOG_WARNING, why, fmt, ap);
 	va_end(ap);
 	errno = saved;
 }

@@ -1,0 +1,457 @@
+/*
+ * msg.c - the per-message pipeline: envelope, headers, body, decision.
+ *
+ * It keeps only what the decision needs: managed recipients, a few header
+ * values and, once the fast path has been passed, the message text up to
+ * max_message_size.  MIME, iTIP and scheduling are other modules' work.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <gmime/gmime.h>
+
+#include "addr.h"
+#include "itip.h"
+#include "log.h"
+#include "mime.h"
+#include "msg.h"
+#include "reply.h"
+
+#define MAX_CAL_PARTS	8	/* more in one message is not a real client */
+
+struct rcpt {
+	struct imip_calendar	*cal;
+};
+
+struct imip_msg {
+	const struct imip_conf	*conf;
+	char			 qid[64];
+	char			*sender;	/* normalized, "" for <> */
+	struct rcpt		*rcpts;
+	size_t			 nrcpts;
+	char			*ctype;
+	char			*message_id;
+	char			*from;		/* raw From: value */
+	bool			 auto_replied;
+	bool			 generated;
+	int			 nresult;	/* IMIP_RESULT_HEADERs seen */
+	char			*buf;		/* headers + body as received */
+	size_t			 len, cap;
+	bool			 dry_run;
+};
+
+int
+imip_msg_new(struct imip_msg **out, const struct imip_conf *conf,
+    struct imip_err *err)
+{
+	struct imip_msg *m;
+
+	if ((*out = m = calloc(1, sizeof(*m))) == NULL)
+		return imip_err_set(err, IMIP_ENOMEM, "message state");
+	m->conf = conf;
+	strcpy(m->qid, "NOQUEUE");
+	return IMIP_OK;
+}
+
+void
+imip_msg_free(struct imip_msg *m)
+{
+	if (m == NULL)
+		return;
+	for (size_t i = 0; i < m->nrcpts; i++)
+		imip_calendar_free(m->rcpts[i].cal);
+	free(m->rcpts);
+	free(m->sender);
+	free(m->ctype);
+	free(m->message_id);
+	free(m->from);
+	free(m->buf);
+	free(m);
+}
+
+void
+imip_msg_queue_id(struct imip_msg *m, const char *qid)
+{
+	if (qid != NULL && *qid != '\0')
+		snprintf(m->qid, sizeof(m->qid), "%s", qid);
+}
+
+const char *
+imip_msg_get_queue_id(const struct imip_msg *m)
+{
+	return m->qid;
+}
+
+void
+imip_msg_dry_run(struct imip_msg *m, bool on)
+{
+	m->dry_run = on;
+}
+
+int
+imip_msg_envfrom(struct imip_msg *m, struct imip_store *st, const char *addr,
+    struct imip_err *err)
+{
+	int rc;
+
+	free(m->sender);
+	m->sender = NULL;
+	rc = imip_addr_norm(&m->sender, addr, err);
+	if (rc == IMIP_EPARSE) {	/* <> or junk: no answer goes there */
+		imip_err_clear(err);
+		if ((m->sender = strdup("")) == NULL)
+			return imip_err_set(err, IMIP_ENOMEM, "sender");
+		return IMIP_OK;
+	}
+	return rc;
+}
+
+int
+imip_msg_rcpt(struct imip_msg *m, struct imip_store *st, const char *addr,
+    struct imip_err *err)
+{
+	struct imip_calendar *cal = NULL;
+	struct rcpt *r;
+	int rc;
+
+	rc = imip_store_calendar_find(st, addr, &cal, err);
+	if (rc == IMIP_ENOTFOUND || rc == IMIP_EPARSE) {
+		imip_err_clear(err);
+		return IMIP_OK;
+	}
+	if (rc < 0)
+		return rc;
+	for (size_t i = 0; i < m->nrcpts; i++)
+		if (m->rcpts[i].cal->id == cal->id) {	/* listed twice */
+			imip_calendar_free(cal);
+			return IMIP_OK;
+		}
+	r = realloc(m->rcpts, (m->nrcpts + 1) * sizeof(*r));
+	if (r == NULL) {
+		imip_calendar_free(cal);
+		return imip_err_set(err, IMIP_ENOMEM, "recipients");
+	}
+	m->rcpts = r;
+	m->rcpts[m->nrcpts++].cal = cal;
+	return IMIP_OK;
+}
+
+/* Append to the capture buffer; IMIP_ELIMIT past max_message_size. */
+static int
+append(struct imip_msg *m, const void *p, size_t n, struct imip_err *err)
+{
+	size_t cap;
+	char *b;
+
+	if (n > m->conf->max_message_size - m->len)
+		return imip_err_set(err, IMIP_ELIMIT,
+		    "message larger than max_message_size (%zu bytes)",
+		    m->conf->max_message_size);
+	if (m->len + n + 1 > m->cap) {
+		cap = m->cap > 0 ? m->cap : 8192;
+		while (cap < m->len + n + 1)
+			cap *= 2;
+		if ((b = realloc(m->buf, cap)) == NULL)
+			return imip_err_set(err, IMIP_ENOMEM, "message buffer");
+		m->buf = b;
+		m->cap = cap;
+	}
+	memcpy(m->buf + m->len, p, n);
+	m->len += n;
+	m->buf[m->len] = '\0';
+	return IMIP_OK;
+}
+
+static int
+keep(char **slot, const char *value, struct imip_err *err)
+{
+	free(*slot);
+	if ((*slot = strdup(value)) == NULL)
+		return imip_err_set(err, IMIP_ENOMEM, "header value");
+	return IMIP_OK;
+}
+
+int
+imip_msg_header(struct imip_msg *m, const char *name, const char *value,
+    struct imip_err *err)
+{
+	int rc = IMIP_OK;
+
+	if (strcasecmp(name, "Content-Type") == 0)
+		rc = keep(&m->ctype, value, err);
+	else if (strcasecmp(name, "Message-ID") == 0)
+		rc = keep(&m->message_id, value, err);
+	else if (strcasecmp(name, "From") == 0)
+		rc = keep(&m->from, value, err);
+	else if (strcasecmp(name, "Auto-Submitted") == 0)
+		m->auto_replied = strncasecmp(value, "no", 2) != 0 &&
+		    strncasecmp(value, "auto-generated", 14) != 0;
+	else if (strcasecmp(name, IMIP_GENERATED_HEADER) == 0)
+		m->generated = true;
+	else if (strcasecmp(name, IMIP_RESULT_HEADER) == 0)
+		m->nresult++;
+	if (rc < 0)
+		return rc;
+	if ((rc = append(m, name, strlen(name), err)) < 0 ||
+	    (rc = append(m, ": ", 2, err)) < 0 ||
+	    (rc = append(m, value, strlen(value), err)) < 0)
+		return rc;
+	return append(m, "\r\n", 2, err);
+}
+
+bool
+imip_msg_eoh(struct imip_msg *m)
+{
+	struct imip_err err;
+
+	if (m->nrcpts == 0 || !imip_mime_may_hold_calendar(m->ctype))
+		return false;
+	return append(m, "\r\n", 2, &err) == IMIP_OK;
+}
+
+int
+imip_msg_body(struct imip_msg *m, const void *buf, size_t len,
+    struct imip_err *err)
+{
+	return append(m, buf, len, err);
+}
+
+void
+imip_decision_fini(struct imip_decision *d)
+{
+	if (d == NULL)
+		return;
+	for (size_t i = 0; i < d->nheaders; i++) {
+		free(d->headers[i].name);
+		free(d->headers[i].value);
+	}
+	free(d->headers);
+	for (size_t i = 0; i < d->noutcomes; i++)
+		imip_outcome_fini(&d->outcomes[i]);
+	free(d->outcomes);
+	memset(d, 0, sizeof(*d));
+}
+
+/* The address of the first mailbox of the From: header, or NULL. */
+static char *
+from_address(const char *value)
+{
+	InternetAddressList *list;
+	InternetAddress *ia;
+	char *addr = NULL;
+
+	if (value == NULL ||
+	    (list = internet_address_list_parse(NULL, value)) == NULL)
+		return NULL;
+	if (internet_address_list_length(list) > 0) {
+		ia = internet_address_list_get_address(list, 0);
+		if (INTERNET_ADDRESS_IS_MAILBOX(ia))
+			addr = strdup(internet_address_mailbox_get_addr(
+			    INTERNET_ADDRESS_MAILBOX(ia)));
+	}
+	g_object_unref(list);
+	return addr;
+}
+
+/* A header value safe to add: control characters become blanks. */
+static char *
+result_value(const struct imip_outcome *o)
+{
+	char *v = NULL;
+
+	if (asprintf(&v, "%s method=%s uid=%s decision=%s%s%s", o->calendar,
+	    imip_method_name(o->method), o->uid, o->decision,
+	    o->status[0] != '\0' ? " status=" : "", o->status) < 0)
+		return NULL;
+	for (char *p = v; *p != '\0'; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = ' ';
+	return v;
+}
+
+/* Move *o into the decision, with its header. */
+static int
+add_outcome(struct imip_decision *d, struct imip_outcome *o,
+    struct imip_err *err)
+{
+	struct imip_outcome *os;
+	struct imip_header *hs;
+
+	os = realloc(d->outcomes, (d->noutcomes + 1) * sizeof(*os));
+	if (os == NULL)
+		return imip_err_set(err, IMIP_ENOMEM, "outcomes");
+	d->outcomes = os;
+	hs = realloc(d->headers, (d->nheaders + 1) * sizeof(*hs));
+	if (hs == NULL)
+		return imip_err_set(err, IMIP_ENOMEM, "headers");
+	d->headers = hs;
+	hs = &d->headers[d->nheaders];
+	if ((hs->name = strdup(IMIP_RESULT_HEADER)) == NULL ||
+	    (hs->value = result_value(o)) == NULL) {
+		free(hs->name);
+		return imip_err_set(err, IMIP_ENOMEM, "header");
+	}
+	d->nheaders++;
+	if (o->outbox_id != 0)
+		d->replies++;
+	d->outcomes[d->noutcomes++] = *o;
+	memset(o, 0, sizeof(*o));
+	return IMIP_OK;
+}
+
+/* Seen this UID and method already in an earlier part (Google sends two)? */
+static bool
+seen_before(const struct imip_decision *d, const char *cal,
+    const struct imip_itip *it)
+{
+	for (size_t i = 0; i < d->noutcomes; i++)
+		if (d->outcomes[i].method == it->method &&
+		    strcmp(d->outcomes[i].uid, it->uid) == 0 &&
+		    strcmp(d->outcomes[i].calendar, cal) == 0)
+			return true;
+	return false;
+}
+
+static void
+log_outcome(const struct imip_msg *m, const struct imip_outcome *o)
+{
+	imip_log_info("%s: %s %s uid=%s from=<%s>: %s%s%s (%s)%s", m->qid,
+	    o->calendar, imip_method_name(o->method), o->uid, m->sender,
+	    o->decision, o->status[0] != '\0' ? " " : "", o->status,
+	    o->reason != NULL ? o->reason : "",
+	    o->outbox_id != 0 ? ", reply queued" : "");
+}
+
+/* Bad or unsupported calendar data: log, journal, deliver unchanged. */
+static int
+pass_bad_data(struct imip_msg *m, struct imip_store *st,
+    const struct imip_sched_ctx *ctx, const char *cal, int code,
+    const struct imip_err *why, struct imip_err *err)
+{
+	const char *decision = code == IMIP_EUNSUPPORTED ? "UNSUPPORTED" :
+	    code == IMIP_ELIMIT ? "TOO-LARGE" : "MALFORMED";
+
+	imip_log_warn("%s: %s: %s calendar data, delivered unchanged: %s",
+	    m->qid, cal, code == IMIP_EUNSUPPORTED ? "unsupported" :
+	    "malformed", why->msg);
+	return imip_schedule_journal(st, ctx, cal, NULL, NULL, decision,
+	    why->msg, err);
+}
+
+/* Every calendar part for one managed recipient. */
+static int
+for_calendar(struct imip_msg *m, struct imip_store *st,
+    const struct imip_sched_ctx *ctx, const struct imip_calendar *cal,
+    const struct imip_calpart *parts, size_t nparts, struct imip_decision *d,
+    struct imip_err *err)
+{
+	struct imip_outcome o = { 0 };
+	struct imip_itip *it = NULL;
+	struct imip_err why = { 0 };
+	int rc = IMIP_OK;
+
+	if (cal->kind != IMIP_CAL_RESOURCE) {
+		imip_log_debug("%s: %s: person calendars are not scheduled "
+		    "yet", m->qid, cal->address);
+		return IMIP_OK;
+	}
+	for (size_t i = 0; i < nparts && rc == IMIP_OK; i++) {
+		imip_itip_free(it);
+		it = NULL;
+		rc = imip_itip_parse(&it, parts[i].text, parts[i].method,
+		    cal->tz, &why);
+		if (rc == IMIP_EPARSE || rc == IMIP_EUNSUPPORTED) {
+			rc = pass_bad_data(m, st, ctx, cal->address, rc, &why,
+			    err);
+			continue;
+		}
+		if (rc < 0) {
+			*err = why;
+			break;
+		}
+		if (seen_before(d, cal->address, it))
+			continue;
+		if ((rc = imip_schedule_resource(st, ctx, cal, it, &o,
+		    err)) < 0)
+			break;
+		log_outcome(m, &o);
+		rc = add_outcome(d, &o, err);
+	}
+	imip_outcome_fini(&o);
+	imip_itip_free(it);
+	return rc;
+}
+
+static void
+internal_failure(const struct imip_msg *m, struct imip_decision *d,
+    const struct imip_err *err)
+{
+	switch (m->conf->on_internal_error) {
+	case IMIP_FAIL_ACCEPT:
+		d->action = IMIP_ACTION_ACCEPT;
+		break;
+	case IMIP_FAIL_REJECT:
+		d->action = IMIP_ACTION_REJECT;
+		d->smtp_text = "calendar processing failed";
+		break;
+	default:
+		d->action = IMIP_ACTION_TEMPFAIL;
+		d->smtp_text = "calendar database unavailable, try again later";
+		break;
+	}
+	imip_log_err("%s: internal error (%s): %s; %s", m->qid,
+	    imip_err_name(err->code), err->msg,
+	    d->action == IMIP_ACTION_ACCEPT ? "delivered unchanged" :
+	    d->action == IMIP_ACTION_TEMPFAIL ? "tempfail" : "rejected");
+}
+
+int
+imip_msg_finish(struct imip_msg *m, struct imip_store *st, int64_t now,
+    struct imip_decision *d, struct imip_err *err)
+{
+	struct imip_calpart *parts = NULL;
+	struct imip_err why = { 0 };
+	size_t nparts = 0;
+	char *from = NULL;
+	int rc;
+	struct imip_sched_ctx ctx = {
+		.queue_id = m->qid, .sender = m->sender != NULL ? m->sender : "",
+		.message_id = m->message_id, .hostname = m->conf->hostname,
+		.now = now, .dry_run = m->dry_run,
+	};
+
+	memset(d, 0, sizeof(*d));
+	d->strip_result = m->nresult;
+	if (m->nrcpts == 0 || m->len == 0)
+		return IMIP_OK;
+	ctx.from = from = from_address(m->from);
+	ctx.may_reply = ctx.sender[0] != '\0' && !m->auto_replied &&
+	    !m->generated;
+	rc = imip_mime_calendars(&parts, &nparts, m->buf, m->len,
+	    MAX_CAL_PARTS, &why);
+	if (rc == IMIP_EPARSE || rc == IMIP_ELIMIT) {
+		int code = rc;
+
+		rc = IMIP_OK;
+		for (size_t i = 0; i < m->nrcpts && rc == IMIP_OK; i++)
+			rc = pass_bad_data(m, st, &ctx,
+			    m->rcpts[i].cal->address, code, &why, err);
+		goto out;
+	}
+	if (rc < 0) {
+		*err = why;
+		goto out;
+	}
+	if (nparts == 0)
+		imip_log_debug("%s: no calendar part", m->qid);
+	for (size_t i = 0; i < m->nrcpts && rc == IMIP_OK; i++)
+		rc = for_calendar(m, st, &ctx, m->rcpts[i].cal, parts, nparts,
+		    d, err);
+out:
+	if (rc < 0)
+		internal_failure(m, d, err);
+	imip_calparts_free(parts, nparts);
+	free(from);
+	return rc;
+}

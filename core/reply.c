@@ -1,0 +1,201 @@
+/*
+ * reply.c - the REPLY an attendee calendar sends, as iCalendar and as mail.
+ *
+ * libical writes the VCALENDAR (escaping, folding); gmime writes the MIME
+ * message (headers, encodings).  Times are written in UTC, so the reply
+ * needs no VTIMEZONE and every client reads the same instants.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <gmime/gmime.h>
+#include <libical/ical.h>
+
+#include "reply.h"
+
+static icalproperty *
+utc_prop(icalproperty *(*make)(struct icaltimetype), int64_t t)
+{
+	return make(icaltime_from_timet_with_zone((time_t)t, 0,
+	    icaltimezone_get_utc_timezone()));
+}
+
+static icalproperty *
+cal_address_prop(icalproperty *p, const char *addr, const char *cn)
+{
+	char *uri;
+
+	if (p == NULL)
+		return NULL;
+	if ((uri = malloc(strlen(addr) + 8)) != NULL) {
+		strcpy(uri, "mailto:");
+		strcat(uri, addr);
+		icalproperty_set_value_from_string(p, uri, "CAL-ADDRESS");
+		free(uri);
+	}
+	if (cn != NULL)
+		icalproperty_add_parameter(p, icalparameter_new_cn(cn));
+	return p;
+}
+
+static icalproperty *
+status_prop(const struct imip_reply_spec *s)
+{
+	struct icalreqstattype rs;
+
+	memset(&rs, 0, sizeof(rs));
+	rs.code = icalenum_num_to_reqstat((short)s->status_major,
+	    (short)s->status_minor);
+	rs.desc = s->status_text;
+	rs.debug = s->status_data;
+	return icalproperty_new_requeststatus(rs);
+}
+
+/* The VEVENT of the reply: only what RFC 5546 §3.2.3 asks for. */
+static icalcomponent *
+reply_vevent(const struct imip_reply_spec *s)
+{
+	const struct imip_itip *rq = s->request;
+	icalcomponent *ev = icalcomponent_new(ICAL_VEVENT_COMPONENT);
+	icalproperty *att;
+
+	icalcomponent_add_property(ev, icalproperty_new_uid(rq->uid));
+	icalcomponent_add_property(ev, utc_prop(icalproperty_new_dtstamp,
+	    s->now));
+	icalcomponent_add_property(ev,
+	    icalproperty_new_sequence(rq->sequence));
+	if (rq->end > rq->start) {
+		icalcomponent_add_property(ev,
+		    utc_prop(icalproperty_new_dtstart, rq->start));
+		icalcomponent_add_property(ev,
+		    utc_prop(icalproperty_new_dtend, rq->end));
+	}
+	if (rq->summary != NULL)
+		icalcomponent_add_property(ev,
+		    icalproperty_new_summary(rq->summary));
+	if (rq->organizer != NULL)
+		icalcomponent_add_property(ev, cal_address_prop(
+		    icalproperty_new(ICAL_ORGANIZER_PROPERTY), rq->organizer,
+		    rq->organizer_name));
+	att = cal_address_prop(icalproperty_new(ICAL_ATTENDEE_PROPERTY),
+	    s->attendee, s->attendee_name);
+	icalproperty_add_parameter(att, icalparameter_new_partstat(
+	    icalparameter_string_to_enum(s->partstat)));
+	icalcomponent_add_property(ev, att);
+	icalcomponent_add_property(ev, status_prop(s));
+	return ev;
+}
+
+static char *
+reply_ical(const struct imip_reply_spec *s)
+{
+	icalcomponent *cal = icalcomponent_new(ICAL_VCALENDAR_COMPONENT);
+	char *text;
+
+	icalcomponent_add_property(cal,
+	    icalproperty_new_prodid("-//imip-milter//imip-milter//EN"));
+	icalcomponent_add_property(cal, icalproperty_new_version("2.0"));
+	icalcomponent_add_property(cal,
+	    icalproperty_new_method(ICAL_METHOD_REPLY));
+	icalcomponent_add_component(cal, reply_vevent(s));
+	text = icalcomponent_as_ical_string_r(cal);
+	icalcomponent_free(cal);
+	return text;
+}
+
+static GMimeObject *
+text_part(const char *subtype, const char *text, const char *method)
+{
+	GMimeTextPart *tp = g_mime_text_part_new_with_subtype(subtype);
+	GMimePart *part = GMIME_PART(tp);
+
+	g_mime_text_part_set_text(tp, text);
+	/* iCalendar is UTF-8 (RFC 5545 3.1.4); say so even for ASCII. */
+	g_mime_text_part_set_charset(tp, "utf-8");
+	if (method != NULL)
+		g_mime_object_set_content_type_parameter(GMIME_OBJECT(tp),
+		    "method", method);
+	g_mime_part_set_content_encoding(part,
+	    g_mime_part_get_best_content_encoding(part,
+	    GMIME_ENCODING_CONSTRAINT_7BIT));
+	return GMIME_OBJECT(tp);
+}
+
+static const char *
+subject_word(const char *partstat)
+{
+	if (strcmp(partstat, "ACCEPTED") == 0)
+		return "Accepted";
+	if (strcmp(partstat, "DECLINED") == 0)
+		return "Declined";
+	if (strcmp(partstat, "TENTATIVE") == 0)
+		return "Tentative";
+	return "Reply";
+}
+
+static void
+set_headers(GMimeMessage *msg, const struct imip_reply_spec *s)
+{
+	GMimeObject *obj = GMIME_OBJECT(msg);
+	GDateTime *date;
+	char *id, *subject;
+
+	g_mime_message_add_mailbox(msg, GMIME_ADDRESS_TYPE_FROM,
+	    s->attendee_name, s->attendee);
+	g_mime_message_add_mailbox(msg, GMIME_ADDRESS_TYPE_TO,
+	    s->request->organizer_name, s->request->organizer);
+	subject = g_strdup_printf("%s: %s", subject_word(s->partstat),
+	    s->request->summary != NULL ? s->request->summary : "(no title)");
+	g_mime_message_set_subject(msg, subject, "utf-8");
+	g_free(subject);
+	date = g_date_time_new_from_unix_utc(s->now);
+	g_mime_message_set_date(msg, date);
+	g_date_time_unref(date);
+	id = g_mime_utils_generate_message_id(s->hostname);
+	g_mime_message_set_message_id(msg, id);
+	g_free(id);
+	if (s->in_reply_to != NULL) {
+		g_mime_object_set_header(obj, "In-Reply-To", s->in_reply_to,
+		    NULL);
+		g_mime_object_set_header(obj, "References", s->in_reply_to,
+		    NULL);
+	}
+	g_mime_object_set_header(obj, "Auto-Submitted", "auto-replied", NULL);
+	g_mime_object_set_header(obj, "X-Auto-Response-Suppress", "All", NULL);
+	g_mime_object_set_header(obj, IMIP_GENERATED_HEADER, "reply", NULL);
+}
+
+int
+imip_reply_build(char **out, const struct imip_reply_spec *s,
+    struct imip_err *err)
+{
+	GMimeMessage *msg = NULL;
+	GMimeMultipart *alt = NULL;
+	GMimeObject *part;
+	char *ical = NULL, *text;
+	int rc = IMIP_OK;
+
+	*out = NULL;
+	if (s->request->organizer == NULL)
+		return imip_err_set(err, IMIP_EPARSE, "no ORGANIZER to reply to");
+	if ((ical = reply_ical(s)) == NULL)
+		return imip_err_set(err, IMIP_ENOMEM, "reply iCalendar");
+	msg = g_mime_message_new(TRUE);
+	set_headers(msg, s);
+	alt = g_mime_multipart_new_with_subtype("alternative");
+	part = text_part("plain", s->human, NULL);
+	g_mime_multipart_add(alt, part);
+	g_object_unref(part);
+	part = text_part("calendar", ical, "REPLY");
+	g_mime_multipart_add(alt, part);
+	g_object_unref(part);
+	g_mime_message_set_mime_part(msg, GMIME_OBJECT(alt));
+	text = g_mime_object_to_string(GMIME_OBJECT(msg), NULL);
+	if (text == NULL || (*out = strdup(text)) == NULL)
+		rc = imip_err_set(err, IMIP_ENOMEM, "reply message");
+	g_free(text);
+	g_object_unref(alt);
+	g_object_unref(msg);
+	free(ical);
+	return rc;
+}

@@ -1,0 +1,408 @@
+/*
+ * schedule.c - the resource's answer to REQUEST and CANCEL.
+ *
+ * Everything a decision writes happens inside one BEGIN IMMEDIATE
+ * transaction held only for the length of this call.  This file decides;
+ * SQL stays in store*.c, interval logic in freebusy.c, MIME in reply.c.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libical/ical.h>
+
+#include "addr.h"
+#include "freebusy.h"
+#include "reply.h"
+#include "schedule.h"
+
+/* Everything one decision needs, so helpers take one argument. */
+struct job {
+	struct imip_store		*st;
+	const struct imip_sched_ctx	*ctx;
+	const struct imip_calendar	*cal;
+	const struct imip_itip		*it;
+	struct imip_outcome		*out;
+	struct imip_err			*err;
+};
+
+void
+imip_outcome_fini(struct imip_outcome *out)
+{
+	if (out == NULL)
+		return;
+	free(out->calendar);
+	free(out->uid);
+	free(out->reason);
+	free(out->reply);
+	free(out->reply_to);
+	memset(out, 0, sizeof(*out));
+}
+
+static int
+decide(struct job *j, const char *decision, int major, int minor,
+    const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
+/* Record the decision and its reason in the outcome. */
+static int
+decide(struct job *j, const char *decision, int major, int minor,
+    const char *fmt, ...)
+{
+	va_list ap;
+	char *reason = NULL;
+
+	j->out->decision = decision;
+	if (major > 0)
+		snprintf(j->out->status, sizeof(j->out->status), "%d.%d",
+		    major, minor);
+	va_start(ap, fmt);
+	if (vasprintf(&reason, fmt, ap) < 0)
+		reason = NULL;
+	va_end(ap);
+	free(j->out->reason);
+	j->out->reason = reason;
+	return reason != NULL ? IMIP_OK :
+	    imip_err_set(j->err, IMIP_ENOMEM, "reason");
+}
+
+/* >0: it is newer than ev; 0: same version; <0: older (RFC 5546 2.1.5). */
+static int
+version_cmp(const struct imip_itip *it, const struct imip_event_rec *ev)
+{
+	if (it->sequence != ev->sequence)
+		return it->sequence > ev->sequence ? 1 : -1;
+	if (it->dtstamp != ev->dtstamp)
+		return it->dtstamp > ev->dtstamp ? 1 : -1;
+	return 0;
+}
+
+static bool
+sent_by(const struct imip_sched_ctx *ctx, const char *addr)
+{
+	return imip_addr_equal(ctx->sender, addr) ||
+	    imip_addr_equal(ctx->from, addr);
+}
+
+/* "2027-03-01 10:00" in the calendar's zone (UTC if it is unknown). */
+static void
+local_time(char *buf, size_t size, int64_t t, const char *tz)
+{
+	icaltimezone *zone = icaltimezone_get_builtin_timezone(tz);
+	struct icaltimetype tt;
+
+	if (zone == NULL)
+		zone = icaltimezone_get_utc_timezone();
+	tt = icaltime_from_timet_with_zone((time_t)t, 0, zone);
+	snprintf(buf, size, "%04d-%02d-%02d %02d:%02d", tt.year, tt.month,
+	    tt.day, tt.hour, tt.minute);
+}
+
+static char *
+human_text(const struct job *j, const char *partstat,
+    const struct imip_period *conflict)
+{
+	const char *who = j->cal->name != NULL ? j->cal->name :
+	    j->cal->address;
+	const char *what = j->it->summary != NULL ? j->it->summary :
+	    "(no title)";
+	char s[32], e[32], cs[32], ce[32];
+	char *text = NULL;
+	int n;
+
+	local_time(s, sizeof(s), j->it->start, j->cal->tz);
+	local_time(e, sizeof(e), j->it->end, j->cal->tz);
+	if (conflict != NULL) {
+		local_time(cs, sizeof(cs), conflict->start, j->cal->tz);
+		local_time(ce, sizeof(ce), conflict->end, j->cal->tz);
+		n = asprintf(&text, "%s has declined \"%s\" (%s to %s, %s):\n"
+		    "it is already booked from %s to %s.\n", who, what, s, e,
+		    j->cal->tz, cs, ce);
+	} else {
+		n = asprintf(&text, "%s has %s \"%s\" (%s to %s, %s).\n", who,
+		    strcmp(partstat, "ACCEPTED") == 0 ? "accepted" :
+		    "answered", what, s, e, j->cal->tz);
+	}
+	return n < 0 ? NULL : text;
+}
+
+static int
+first_busy_cb(const struct imip_busy_rec *b, void *arg)
+{
+	struct imip_period *p = arg;
+
+	p->start = b->start;
+	p->end = b->end;
+	return 1;			/* the first one is enough */
+}
+
+/* Is the requested period free?  *conflict gets the first clash. */
+static int
+find_conflict(struct job *j, bool *found, struct imip_period *conflict)
+{
+	struct imip_period want = { j->it->start, j->it->end };
+	int rc;
+
+	*found = false;
+	conflict->start = conflict->end = 0;
+	rc = imip_store_busy_overlapping(j->st, j->cal->id, want.start,
+	    want.end, j->it->uid, first_busy_cb, conflict, j->err);
+	if (rc < 0)
+		return rc;
+	*found = imip_period_overlaps(&want, conflict);
+	return IMIP_OK;
+}
+
+/* Build the REPLY and put it into the outbox, unless loops forbid it. */
+static int
+queue_reply(struct job *j, const char *partstat, const char *status_text,
+    const struct imip_period *conflict)
+{
+	struct imip_reply_spec spec = {
+		.request = j->it, .attendee = j->cal->address,
+		.attendee_name = j->cal->name, .partstat = partstat,
+		.status_text = status_text, .in_reply_to = j->ctx->message_id,
+		.hostname = j->ctx->hostname, .now = j->ctx->now,
+	};
+	struct imip_outbox_rec o = { 0 };
+	char data[64], *human = NULL;
+	int rc;
+
+	if (!j->ctx->may_reply || j->it->organizer == NULL)
+		return IMIP_OK;
+	sscanf(j->out->status, "%d.%d", &spec.status_major,
+	    &spec.status_minor);
+	if (conflict != NULL && imip_period_ical(data, sizeof(data),
+	    conflict))
+		spec.status_data = data;
+	if ((spec.human = human = human_text(j, partstat, conflict)) == NULL) {
+		rc = imip_err_set(j->err, IMIP_ENOMEM, "reply text");
+		goto out;
+	}
+	if ((rc = imip_reply_build(&j->out->reply, &spec, j->err)) < 0)
+		goto out;
+	if ((j->out->reply_to = strdup(j->it->organizer)) == NULL) {
+		rc = imip_err_set(j->err, IMIP_ENOMEM, "reply address");
+		goto out;
+	}
+	o.created = o.next_attempt = j->ctx->now;
+	o.env_from = j->cal->address;
+	o.env_to = j->out->reply_to;
+	o.message = j->out->reply;
+	rc = imip_store_outbox_add(j->st, &o, &j->out->outbox_id, j->err);
+out:
+	free(human);
+	return rc;
+}
+
+/* Store the event as this calendar now sees it. */
+static int
+put_event(struct job *j, int64_t *id, const char *partstat,
+    const char *status)
+{
+	struct imip_event_rec ev = {
+		.calendar_id = j->cal->id, .uid = j->it->uid,
+		.organizer = j->it->organizer, .summary = j->it->summary,
+		.sequence = j->it->sequence, .dtstamp = j->it->dtstamp,
+		.partstat = (char *)partstat, .status = (char *)status,
+		.ical = j->it->vevent,
+	};
+	int rc;
+
+	*id = 0;
+	if ((rc = imip_store_event_put(j->st, &ev, j->ctx->now, j->err)) < 0)
+		return rc;
+	*id = ev.id;
+	return imip_store_busy_clear(j->st, ev.id, j->err);
+}
+
+/* A new or newer REQUEST: book it if the slot is free, else decline. */
+static int
+book(struct job *j)
+{
+	struct imip_period conflict;
+	const struct imip_attendee *me;
+	char when[64];
+	bool busy;
+	int64_t id;
+	int rc;
+
+	me = imip_itip_attendee(j->it, j->cal->address);
+	if ((rc = find_conflict(j, &busy, &conflict)) < 0)
+		return rc;
+	if (busy) {
+		if (!imip_period_ical(when, sizeof(when), &conflict))
+			when[0] = '\0';
+		if ((rc = decide(j, "DECLINED", 4, 0, "busy %s", when)) < 0 ||
+		    (rc = put_event(j, &id, "DECLINED", "CONFIRMED")) < 0)
+			return rc;
+		return queue_reply(j, "DECLINED", "Busy", &conflict);
+	}
+	if ((rc = decide(j, "ACCEPTED", 2, 0, "booked")) < 0 ||
+	    (rc = put_event(j, &id, "ACCEPTED", "CONFIRMED")) < 0 ||
+	    (rc = imip_store_busy_set(j->st, j->cal->id, id, j->it->start,
+	    j->it->end, "BUSY", j->err)) < 0)
+		return rc;
+	/* RSVP=FALSE means the organizer asked for no answer. */
+	if (me != NULL && !me->rsvp)
+		return IMIP_OK;
+	return queue_reply(j, "ACCEPTED", "Success", NULL);
+}
+
+static int
+request(struct job *j)
+{
+	struct imip_event_rec *old = NULL;
+	const struct imip_attendee *me;
+	int rc, cmp;
+
+	if ((me = imip_itip_attendee(j->it, j->cal->address)) == NULL)
+		return decide(j, "IGNORED", 0, 0, "not an attendee");
+	rc = imip_store_event_find(j->st, j->cal->id, j->it->uid, &old,
+	    j->err);
+	if (rc == IMIP_ENOTFOUND) {
+		imip_err_clear(j->err);
+		rc = book(j);
+		goto out;
+	}
+	if (rc < 0)
+		goto out;
+	if (!imip_addr_equal(old->organizer, j->it->organizer)) {
+		rc = decide(j, "REFUSED", 3, 8, "UID belongs to organizer %s",
+		    old->organizer != NULL ? old->organizer : "(none)");
+		goto out;
+	}
+	cmp = version_cmp(j->it, old);
+	if (cmp < 0 || (cmp == 0 && strcmp(old->status, "CANCELLED") == 0))
+		rc = decide(j, "IGNORED", 0, 0, "stale: sequence %d, have %d%s",
+		    j->it->sequence, old->sequence,
+		    strcmp(old->status, "CANCELLED") == 0 ? " (cancelled)" :
+		    "");
+	else if (cmp == 0)
+		rc = decide(j, strcmp(old->partstat, "ACCEPTED") == 0 ?
+		    "ACCEPTED" : "DECLINED", 0, 0, "same version again");
+	else if (!sent_by(j->ctx, old->organizer))
+		rc = decide(j, "REFUSED", 0, 0, "update not sent by the "
+		    "organizer");
+	else
+		rc = book(j);
+	if (rc == IMIP_OK && cmp == 0 && strcmp(j->out->decision,
+	    "ACCEPTED") == 0 && me->rsvp)
+		rc = queue_reply(j, "ACCEPTED", "Success", NULL);
+out:
+	imip_event_rec_free(old);
+	return rc;
+}
+
+static int
+cancel(struct job *j)
+{
+	struct imip_event_rec *old = NULL;
+	int64_t id;
+	int rc;
+
+	rc = imip_store_event_find(j->st, j->cal->id, j->it->uid, &old,
+	    j->err);
+	if (rc == IMIP_ENOTFOUND) {
+		/* Keep a tombstone: a late, older REQUEST must not book. */
+		imip_err_clear(j->err);
+		if ((rc = decide(j, "CANCELLED", 0, 0, "unknown UID, "
+		    "tombstone kept")) == IMIP_OK)
+			rc = put_event(j, &id, "NEEDS-ACTION", "CANCELLED");
+		goto out;
+	}
+	if (rc < 0)
+		goto out;
+	if (!imip_addr_equal(old->organizer, j->it->organizer) ||
+	    !sent_by(j->ctx, old->organizer))
+		rc = decide(j, "REFUSED", 0, 0, "CANCEL not sent by the "
+		    "organizer %s", old->organizer != NULL ? old->organizer :
+		    "(none)");
+	else if (j->it->sequence < old->sequence)
+		rc = decide(j, "IGNORED", 0, 0, "stale CANCEL: sequence %d, "
+		    "have %d", j->it->sequence, old->sequence);
+	else if ((rc = decide(j, "CANCELLED", 0, 0, "freed")) == IMIP_OK)
+		rc = put_event(j, &id, old->partstat, "CANCELLED");
+out:
+	imip_event_rec_free(old);
+	return rc;
+}
+
+static int
+journal(struct job *j)
+{
+	struct imip_journal_rec rec = {
+		.at = j->ctx->now, .queue_id = j->ctx->queue_id,
+		.calendar = j->cal->address, .uid = j->it->uid,
+		.method = imip_method_name(j->it->method),
+		.sender = j->ctx->sender, .decision = j->out->decision,
+		.reason = j->out->reason,
+	};
+
+	return imip_store_journal_add(j->st, &rec, j->err);
+}
+
+static int
+dispatch(struct job *j)
+{
+	switch (j->it->method) {
+	case IMIP_METHOD_REQUEST:
+		return request(j);
+	case IMIP_METHOD_CANCEL:
+		return cancel(j);
+	default:
+		return decide(j, "IGNORED", 0, 0, "%s is not handled for "
+		    "resources", imip_method_name(j->it->method));
+	}
+}
+
+int
+imip_schedule_resource(struct imip_store *st,
+    const struct imip_sched_ctx *ctx, const struct imip_calendar *cal,
+    const struct imip_itip *it, struct imip_outcome *out,
+    struct imip_err *err)
+{
+	struct job j = { st, ctx, cal, it, out, err };
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	out->method = it->method;
+	if ((out->calendar = strdup(cal->address)) == NULL ||
+	    (out->uid = strdup(it->uid)) == NULL)
+		return imip_err_set(err, IMIP_ENOMEM, "outcome");
+	if ((rc = imip_store_begin(st, err)) < 0)
+		return rc;
+	if ((rc = dispatch(&j)) < 0 || (rc = journal(&j)) < 0)
+		goto fail;
+	if (ctx->dry_run)
+		imip_store_rollback(st);
+	else if ((rc = imip_store_commit(st, err)) < 0)
+		goto fail;
+	return IMIP_OK;
+fail:
+	imip_store_rollback(st);
+	out->outbox_id = 0;
+	return rc;
+}
+
+int
+imip_schedule_journal(struct imip_store *st, const struct imip_sched_ctx *ctx,
+    const char *calendar, const char *method, const char *uid,
+    const char *decision, const char *reason, struct imip_err *err)
+{
+	struct imip_journal_rec rec = {
+		.at = ctx->now, .queue_id = ctx->queue_id,
+		.calendar = calendar, .uid = uid, .method = method,
+		.sender = ctx->sender, .decision = decision, .reason = reason,
+	};
+	int rc;
+
+	if (ctx->dry_run)
+		return IMIP_OK;
+	if ((rc = imip_store_begin(st, err)) < 0)
+		return rc;
+	if ((rc = imip_store_journal_add(st, &rec, err)) < 0 ||
+	    (rc = imip_store_commit(st, err)) < 0)
+		imip_store_rollback(st);
+	return rc;
+}

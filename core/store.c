@@ -1,0 +1,586 @@
+/*
+ * store.c - the SQLite handle: open, schema migrations, transactions,
+ * calendars, and the prepared-statement cache the other store files share.
+ *
+ * Events and busy time live in store_event.c, journal and outbox in
+ * store_outbox.c.  Nothing here reads the clock: times come in as arguments.
+ */
+#include <assert.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sqlite3.h>
+
+#include "addr.h"
+#include "log.h"
+#include "schema.h"
+#include "store_int.h"
+
+struct imip_store {
+	sqlite3		*db;
+	int		 version;		/* PRAGMA user_version */
+	sqlite3_stmt	*stmt[STMT_COUNT];	/* prepared lazily */
+};
+
+static const char sql_cal_add[] =
+	"INSERT INTO calendar (address, kind, name, tz, created)"
+	" VALUES (?1, ?2, ?3, IFNULL(?4, 'UTC'), ?5)";
+static const char sql_cal_find[] =
+	"SELECT id, address, kind, name, tz FROM calendar WHERE address = ?1";
+static const char sql_cal_managed[] =
+	"SELECT 1 FROM calendar WHERE address = ?1";
+static const char sql_cal_list[] =
+	"SELECT id, address, kind, name, tz FROM calendar ORDER BY address";
+
+sqlite3 *
+store_db(struct imip_store *st)
+{
+	return st->db;
+}
+
+int
+store_fail(struct imip_store *st, int rc, const char *what,
+    struct imip_err *err)
+{
+	const char *msg;
+
+	msg = st->db != NULL ? sqlite3_errmsg(st->db) : sqlite3_errstr(rc);
+	switch (rc & 0xff) {
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:
+		/* the busy timeout has already run out */
+		return imip_err_set(err, IMIP_EBUSY, "%s: database busy: %s",
+		    what, msg);
+	case SQLITE_NOMEM:
+		return imip_err_set(err, IMIP_ENOMEM, "%s: %s", what, msg);
+	default:
+		return imip_err_set(err, IMIP_ERR, "%s: %s", what, msg);
+	}
+}
+
+int
+store_bind_failed(struct imip_store *st, const char *what,
+    struct imip_err *err)
+{
+	return store_fail(st, sqlite3_errcode(st->db), what, err);
+}
+
+int
+store_stmt(struct imip_store *st, enum store_stmt_id id, const char *sql,
+    sqlite3_stmt **out, struct imip_err *err)
+{
+	int rc;
+
+	assert(id >= 0 && id < STMT_COUNT);
+	*out = NULL;
+	if (st->stmt[id] == NULL) {
+		rc = sqlite3_prepare_v3(st->db, sql, -1,
+		    SQLITE_PREPARE_PERSISTENT, &st->stmt[id], NULL);
+		if (rc != SQLITE_OK)
+			return store_fail(st, rc, "prepare", err);
+	}
+	/* A callback re-entering the query that called it is a bug. */
+	assert(!sqlite3_stmt_busy(st->stmt[id]));
+	*out = st->stmt[id];
+	return IMIP_OK;
+}
+
+void
+store_done(sqlite3_stmt *s)
+{
+	if (s == NULL)
+		return;
+	sqlite3_reset(s);
+	sqlite3_clear_bindings(s);
+}
+
+int
+store_bind_text(sqlite3_stmt *stmt, int idx, const char *s)
+{
+	/* SQLITE_STATIC: every caller clears the bindings before returning */
+	if (s == NULL)
+		return sqlite3_bind_null(stmt, idx);
+	return sqlite3_bind_text(stmt, idx, s, -1, SQLITE_STATIC);
+}
+
+int
+store_exec_done(struct imip_store *st, sqlite3_stmt *stmt, const char *what,
+    struct imip_err *err)
+{
+	int rc;
+
+	rc = sqlite3_step(stmt);
+	if (rc == SQLITE_DONE || rc == SQLITE_ROW)
+		rc = IMIP_OK;
+	else
+		rc = store_fail(st, rc, what, err);
+	store_done(stmt);
+	return rc;
+}
+
+const char *
+store_col_text(sqlite3_stmt *stmt, int col)
+{
+	return (const char *)sqlite3_column_text(stmt, col);
+}
+
+int
+store_col_dup(char **out, sqlite3_stmt *stmt, int col, struct imip_err *err)
+{
+	const char *s = store_col_text(stmt, col);
+
+	*out = NULL;
+	if (s == NULL)
+		return IMIP_OK;
+	if ((*out = strdup(s)) == NULL)
+		return imip_err_set(err, IMIP_ENOMEM, "column copy");
+	return IMIP_OK;
+}
+
+/* Run sql once without caching it (pragmas and migrations). */
+static int
+store_exec(struct imip_store *st, const char *sql, const char *what,
+    struct imip_err *err)
+{
+	int rc;
+
+	rc = sqlite3_exec(st->db, sql, NULL, NULL, NULL);
+	if (rc != SQLITE_OK)
+		return store_fail(st, rc, what, err);
+	return IMIP_OK;
+}
+
+/* Run a pragma that answers one row; copy its first column into buf. */
+static int
+store_pragma(struct imip_store *st, const char *sql, char *buf, size_t len,
+    const char *what, struct imip_err *err)
+{
+	sqlite3_stmt *s = NULL;
+	const char *v;
+	int rc;
+
+	rc = sqlite3_prepare_v2(st->db, sql, -1, &s, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_step(s);
+	if (rc != SQLITE_ROW) {
+		rc = store_fail(st, rc, what, err);
+		goto out;
+	}
+	v = store_col_text(s, 0);
+	snprintf(buf, len, "%s", v != NULL ? v : "");
+	rc = IMIP_OK;
+out:
+	sqlite3_finalize(s);
+	return rc;
+}
+
+/* Read PRAGMA user_version into *out. */
+static int
+schema_version(struct imip_store *st, int *out, const char *what,
+    struct imip_err *err)
+{
+	char buf[24];
+	int rc;
+
+	*out = 0;
+	rc = store_pragma(st, "PRAGMA user_version", buf, sizeof(buf), what,
+	    err);
+	if (rc == IMIP_OK)
+		*out = atoi(buf);
+	return rc;
+}
+
+/* Refuse a schema this program does not know. */
+static int
+schema_newer(int v, struct imip_err *err)
+{
+	if (v <= imip_schema_count)
+		return IMIP_OK;
+	return imip_err_set(err, IMIP_ECONFIG,
+	    "database schema %d is newer than this program (%d)", v,
+	    imip_schema_count);
+}
+
+/*
+ * WAL lets readers go on while one connection writes.  The mode is stored
+ * in the file, so it is set once, when the schema is first created; doing
+ * it before the migration transaction means a crash in between is repaired
+ * by the next open, which still sees user_version 0.
+ */
+static int
+schema_wal(struct imip_store *st, const char *path, struct imip_err *err)
+{
+	char mode[16];
+	int rc;
+
+	rc = store_pragma(st, "PRAGMA journal_mode=WAL", mode, sizeof(mode),
+	    path, err);
+	if (rc == IMIP_OK && strcmp(mode, "wal") != 0)
+		imip_log_warn("%s: journal_mode is %s, not wal", path, mode);
+	return rc;
+}
+
+/* Apply the migrations this file lacks, in one BEGIN IMMEDIATE. */
+static int
+schema_migrate(struct imip_store *st, int v, const char *path,
+    struct imip_err *err)
+{
+	char what[64], sql[48];
+	int rc;
+
+	if (v == 0 && (rc = schema_wal(st, path, err)) < 0)
+		goto out;
+	if ((rc = store_exec(st, "BEGIN IMMEDIATE", path, err)) < 0)
+		goto out;
+	/* Another process may have migrated while we waited for the lock. */
+	if ((rc = schema_version(st, &v, path, err)) < 0 ||
+	    (rc = schema_newer(v, err)) < 0)
+		goto out;
+	for (; v < imip_schema_count; v++) {
+		snprintf(what, sizeof(what), "%s: migration %03d", path,
+		    v + 1);
+		rc = store_exec(st, imip_schema_migrations[v], what, err);
+		if (rc < 0)
+			goto out;
+	}
+	snprintf(sql, sizeof(sql), "PRAGMA user_version = %d",
+	    imip_schema_count);
+	if ((rc = store_exec(st, sql, path, err)) < 0 ||
+	    (rc = store_exec(st, "COMMIT", path, err)) < 0)
+		goto out;
+	st->version = imip_schema_count;
+out:
+	if (rc < 0)
+		imip_store_rollback(st);	/* no-op if none is open */
+	return rc;
+}
+
+/* Check the schema version; migrate unless the handle is read-only. */
+static int
+schema_init(struct imip_store *st, int flags, const char *path,
+    struct imip_err *err)
+{
+	int rc, v;
+
+	if ((rc = schema_version(st, &v, path, err)) < 0 ||
+	    (rc = schema_newer(v, err)) < 0)
+		return rc;
+	st->version = v;
+	if (v == imip_schema_count)
+		return IMIP_OK;
+	if (flags & IMIP_STORE_READONLY)
+		return imip_err_set(err, IMIP_ECONFIG,
+		    "%s: database schema %d is older than this program (%d);"
+		    " open it read-write once to migrate", path, v,
+		    imip_schema_count);
+	return schema_migrate(st, v, path, err);
+}
+
+/* Open flags for sqlite3_open_v2 from ours. */
+static int
+open_flags(int flags)
+{
+	int oflags = SQLITE_OPEN_NOMUTEX;
+
+	if (flags & IMIP_STORE_READONLY)
+		return oflags | SQLITE_OPEN_READONLY;
+	oflags |= SQLITE_OPEN_READWRITE;
+	if (flags & IMIP_STORE_CREATE)
+		oflags |= SQLITE_OPEN_CREATE;
+	return oflags;
+}
+
+/* imip_store_open - open (and create or migrate) the database at path */
+int
+imip_store_open(struct imip_store **out, const char *path, int flags,
+    int busy_ms, struct imip_err *err)
+{
+	struct imip_store *st = NULL;
+	int rc;
+
+	*out = NULL;
+	if ((st = calloc(1, sizeof(*st))) == NULL) {
+		rc = imip_err_set(err, IMIP_ENOMEM, "store");
+		goto out;
+	}
+	rc = sqlite3_open_v2(path, &st->db, open_flags(flags), NULL);
+	if (rc != SQLITE_OK) {
+		rc = store_fail(st, rc, path, err);
+		goto out;
+	}
+	sqlite3_busy_timeout(st->db, busy_ms);
+	/*
+	 * synchronous=FULL: in WAL mode NORMAL survives a process crash but
+	 * may lose the last commits on power failure, and a decision (with
+	 * the reply it owes in the outbox) is committed before the MTA is
+	 * told to go on, so it must survive both.
+	 */
+	if ((rc = store_exec(st, "PRAGMA foreign_keys=ON", path, err)) < 0 ||
+	    (rc = store_exec(st, "PRAGMA synchronous=FULL", path, err)) < 0 ||
+	    (rc = schema_init(st, flags, path, err)) < 0)
+		goto out;
+	*out = st;
+	st = NULL;
+	rc = IMIP_OK;
+out:
+	imip_store_close(st);
+	return rc;
+}
+
+/* imip_store_close - finalize every cached statement and close; NULL-safe */
+void
+imip_store_close(struct imip_store *st)
+{
+	if (st == NULL)
+		return;
+	for (int i = 0; i < STMT_COUNT; i++)
+		sqlite3_finalize(st->stmt[i]);
+	sqlite3_close(st->db);		/* rolls back an open one */
+	free(st);
+}
+
+/* imip_store_version - the schema version of the open database */
+int
+imip_store_version(struct imip_store *st)
+{
+	return st->version;
+}
+
+/* imip_store_begin - BEGIN IMMEDIATE: take the write lock now or EBUSY */
+int
+imip_store_begin(struct imip_store *st, struct imip_err *err)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	if ((rc = store_stmt(st, STMT_BEGIN, "BEGIN IMMEDIATE", &s, err)) < 0)
+		return rc;
+	return store_exec_done(st, s, "begin", err);
+}
+
+/*
+ * imip_store_commit - COMMIT; on failure the transaction is still open and
+ * the caller rolls it back
+ */
+int
+imip_store_commit(struct imip_store *st, struct imip_err *err)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	if ((rc = store_stmt(st, STMT_COMMIT, "COMMIT", &s, err)) < 0)
+		return rc;
+	return store_exec_done(st, s, "commit", err);
+}
+
+/* imip_store_rollback - ROLLBACK if a transaction is open; never fails */
+void
+imip_store_rollback(struct imip_store *st)
+{
+	if (st == NULL || st->db == NULL || sqlite3_get_autocommit(st->db))
+		return;
+	if (sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL) != SQLITE_OK)
+		imip_log_debug("rollback: %s", sqlite3_errmsg(st->db));
+}
+
+/* imip_cal_kind_name - "resource" or "person" */
+const char *
+imip_cal_kind_name(enum imip_cal_kind kind)
+{
+	return kind == IMIP_CAL_PERSON ? "person" : "resource";
+}
+
+/* imip_cal_kind_parse - the kind named name, or IMIP_EPARSE */
+int
+imip_cal_kind_parse(const char *name, enum imip_cal_kind *out)
+{
+	if (name != NULL && strcmp(name, "resource") == 0)
+		*out = IMIP_CAL_RESOURCE;
+	else if (name != NULL && strcmp(name, "person") == 0)
+		*out = IMIP_CAL_PERSON;
+	else
+		return IMIP_EPARSE;
+	return IMIP_OK;
+}
+
+/* imip_store_calendar_add - manage address as a calendar of this kind */
+int
+imip_store_calendar_add(struct imip_store *st, const char *address,
+    enum imip_cal_kind kind, const char *name, const char *tz, time_t now,
+    struct imip_err *err)
+{
+	sqlite3_stmt *s = NULL;
+	char *addr = NULL;
+	int rc;
+
+	if ((rc = imip_addr_norm(&addr, address, err)) < 0 ||
+	    (rc = store_stmt(st, STMT_CAL_ADD, sql_cal_add, &s, err)) < 0)
+		goto out;
+	if (store_bind_text(s, 1, addr) != SQLITE_OK ||
+	    store_bind_text(s, 2, imip_cal_kind_name(kind)) != SQLITE_OK ||
+	    store_bind_text(s, 3, name) != SQLITE_OK ||
+	    store_bind_text(s, 4, tz) != SQLITE_OK ||
+	    sqlite3_bind_int64(s, 5, (sqlite3_int64)now) != SQLITE_OK) {
+		rc = store_bind_failed(st, "calendar add", err);
+		goto out;
+	}
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_DONE)
+		rc = IMIP_OK;
+	else if (sqlite3_extended_errcode(st->db) == SQLITE_CONSTRAINT_UNIQUE)
+		rc = imip_err_set(err, IMIP_ERR, "calendar %s exists already",
+		    addr);
+	else
+		rc = store_fail(st, rc, "calendar add", err);
+out:
+	store_done(s);
+	free(addr);
+	return rc;
+}
+
+/* Point cal at the current row (borrowed until the next step). */
+static void
+cal_view(struct imip_calendar *cal, sqlite3_stmt *s)
+{
+	cal->id = sqlite3_column_int64(s, 0);
+	cal->address = (char *)store_col_text(s, 1);
+	if (imip_cal_kind_parse(store_col_text(s, 2), &cal->kind) < 0)
+		cal->kind = IMIP_CAL_RESOURCE;	/* CHECK forbids it */
+	cal->name = (char *)store_col_text(s, 3);
+	cal->tz = (char *)store_col_text(s, 4);
+}
+
+/* Copy the current row into a new calendar. */
+static int
+cal_copy(struct imip_calendar **out, sqlite3_stmt *s, struct imip_err *err)
+{
+	struct imip_calendar *cal = NULL, view;
+	int rc;
+
+	*out = NULL;
+	if ((cal = calloc(1, sizeof(*cal))) == NULL) {
+		rc = imip_err_set(err, IMIP_ENOMEM, "calendar");
+		goto out;
+	}
+	cal_view(&view, s);
+	cal->id = view.id;
+	cal->kind = view.kind;
+	if ((rc = store_col_dup(&cal->address, s, 1, err)) < 0 ||
+	    (rc = store_col_dup(&cal->name, s, 3, err)) < 0 ||
+	    (rc = store_col_dup(&cal->tz, s, 4, err)) < 0)
+		goto out;
+	*out = cal;
+	cal = NULL;
+out:
+	imip_calendar_free(cal);
+	return rc;
+}
+
+/* imip_store_calendar_find - the calendar of address (*out, caller frees) */
+int
+imip_store_calendar_find(struct imip_store *st, const char *address,
+    struct imip_calendar **out, struct imip_err *err)
+{
+	sqlite3_stmt *s = NULL;
+	char *addr = NULL;
+	int rc;
+
+	*out = NULL;
+	if ((rc = imip_addr_norm(&addr, address, err)) < 0 ||
+	    (rc = store_stmt(st, STMT_CAL_FIND, sql_cal_find, &s, err)) < 0)
+		goto out;
+	if (store_bind_text(s, 1, addr) != SQLITE_OK) {
+		rc = store_bind_failed(st, "calendar find", err);
+		goto out;
+	}
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		rc = cal_copy(out, s, err);
+	else if (rc == SQLITE_DONE)
+		rc = imip_err_set(err, IMIP_ENOTFOUND, "no calendar %s", addr);
+	else
+		rc = store_fail(st, rc, "calendar find", err);
+out:
+	store_done(s);
+	free(addr);
+	return rc;
+}
+
+/*
+ * imip_store_calendar_is_managed - is address one of our calendars?  An
+ * address that does not normalize (the null sender "<>") is not.
+ */
+int
+imip_store_calendar_is_managed(struct imip_store *st, const char *address,
+    bool *out, struct imip_err *err)
+{
+	sqlite3_stmt *s = NULL;
+	char *addr = NULL;
+	int rc;
+
+	*out = false;
+	if ((rc = imip_addr_norm(&addr, address, NULL)) == IMIP_EPARSE) {
+		rc = IMIP_OK;
+		goto out;
+	}
+	if (rc < 0) {
+		rc = imip_err_set(err, rc, "address");
+		goto out;
+	}
+	if ((rc = store_stmt(st, STMT_CAL_MANAGED, sql_cal_managed, &s,
+	    err)) < 0)
+		goto out;
+	if (store_bind_text(s, 1, addr) != SQLITE_OK) {
+		rc = store_bind_failed(st, "calendar lookup", err);
+		goto out;
+	}
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW || rc == SQLITE_DONE) {
+		*out = rc == SQLITE_ROW;
+		rc = IMIP_OK;
+	} else
+		rc = store_fail(st, rc, "calendar lookup", err);
+out:
+	store_done(s);
+	free(addr);
+	return rc;
+}
+
+/*
+ * imip_store_calendar_foreach - call cb for each calendar by address; the
+ * strings it sees are borrowed for the call
+ */
+int
+imip_store_calendar_foreach(struct imip_store *st, imip_calendar_cb cb,
+    void *arg, struct imip_err *err)
+{
+	struct imip_calendar cal;
+	sqlite3_stmt *s = NULL;
+	int rc;
+
+	if ((rc = store_stmt(st, STMT_CAL_LIST, sql_cal_list, &s, err)) < 0)
+		goto out;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		cal_view(&cal, s);
+		if ((rc = cb(&cal, arg)) != 0)
+			goto out;
+	}
+	rc = rc == SQLITE_DONE ? IMIP_OK : store_fail(st, rc, "calendars",
+	    err);
+out:
+	store_done(s);
+	return rc;
+}
+
+/* imip_calendar_free - release a calendar from calendar_find; NULL-safe */
+void
+imip_calendar_free(struct imip_calendar *cal)
+{
+	if (cal == NULL)
+		return;
+	free(cal->address);
+	free(cal->name);
+	free(cal->tz);
+	free(cal);
+}

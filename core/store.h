@@ -143,7 +143,7 @@ int	imip_store_outbox_foreach(struct imip_store *st, bool pending_only,
 int	imip_store_outbox_mark_sent(struct imip_store *st, int64_t id,
 	    int64_t now, struct imip_err *err);
 int	imip_store_outbox_mark_retry(struct imip_store *st, int64_t id,
-	    int64_t next_attempt, bool give_up, const char *error,
-	    struct imip_err *err);
+	    int64_t now, int64_t next_attempt, bool give_up,
+	    const char *error, struct imip_err *err);
 
 #endif

@@ -1,0 +1,273 @@
+/*
+ * store_outbox.c - the decision journal and the outbox of generated mail.
+ *
+ * Rows only: building messages, handing them to the MTA and choosing retry
+ * delays belong to the outbox worker.  Times are arguments, never time().
+ */
+#include <sqlite3.h>
+
+#include "store_int.h"
+
+#define OUTBOX_COLS							\
+	"SELECT id, created, env_from, env_to, message, attempts,"	\
+	" next_attempt, last_error, IFNULL(sent, 0), IFNULL(failed, 0)"	\
+	" FROM outbox"
+
+static const char sql_journal_add[] =
+	"INSERT INTO journal (at, queue_id, calendar, uid, method, sender,"
+	" decision, reason) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
+static const char sql_journal_list[] =
+	"SELECT at, queue_id, calendar, uid, method, sender, decision, reason"
+	" FROM journal ORDER BY at DESC, id DESC LIMIT ?1";
+static const char sql_outbox_add[] =
+	"INSERT INTO outbox (created, env_from, env_to, message, next_attempt)"
+	" VALUES (?1, ?2, ?3, ?4, ?5)";
+static const char sql_outbox_due[] = OUTBOX_COLS
+	" WHERE sent IS NULL AND failed IS NULL AND next_attempt <= ?1"
+	" ORDER BY id LIMIT ?2";
+static const char sql_outbox_list[] = OUTBOX_COLS
+	" WHERE ?1 = 0 OR (sent IS NULL AND failed IS NULL) ORDER BY id";
+static const char sql_outbox_sent[] =
+	"UPDATE outbox SET sent = ?2 WHERE id = ?1";
+static const char sql_outbox_retry[] =
+	"UPDATE outbox SET attempts = attempts + 1, next_attempt = ?3,"
+	" last_error = ?4, failed = CASE WHEN ?5 THEN ?2 ELSE failed END"
+	" WHERE id = ?1";
+
+/* imip_store_journal_add - append one decision to the audit trail */
+int
+imip_store_journal_add(struct imip_store *st,
+    const struct imip_journal_rec *j, struct imip_err *err)
+{
+	sqlite3_stmt *s = NULL;
+	int rc;
+
+	if ((rc = store_stmt(st, STMT_JOURNAL_ADD, sql_journal_add, &s,
+	    err)) < 0)
+		goto out;
+	if (sqlite3_bind_int64(s, 1, j->at) != SQLITE_OK ||
+	    store_bind_text(s, 2, j->queue_id) != SQLITE_OK ||
+	    store_bind_text(s, 3, j->calendar) != SQLITE_OK ||
+	    store_bind_text(s, 4, j->uid) != SQLITE_OK ||
+	    store_bind_text(s, 5, j->method) != SQLITE_OK ||
+	    store_bind_text(s, 6, j->sender) != SQLITE_OK ||
+	    store_bind_text(s, 7, j->decision) != SQLITE_OK ||
+	    store_bind_text(s, 8, j->reason) != SQLITE_OK) {
+		rc = store_bind_failed(st, "journal add", err);
+		goto out;
+	}
+	rc = store_exec_done(st, s, "journal add", err);
+out:
+	store_done(s);
+	return rc;
+}
+
+/*
+ * imip_store_journal_foreach - call cb for the newest limit decisions,
+ * newest first (limit <= 0: all); strings are borrowed for the call
+ */
+int
+imip_store_journal_foreach(struct imip_store *st, int limit,
+    imip_journal_cb cb, void *arg, struct imip_err *err)
+{
+	struct imip_journal_rec j;
+	sqlite3_stmt *s = NULL;
+	int rc;
+
+	if ((rc = store_stmt(st, STMT_JOURNAL_LIST, sql_journal_list, &s,
+	    err)) < 0)
+		goto out;
+	if (sqlite3_bind_int(s, 1, limit > 0 ? limit : -1) != SQLITE_OK) {
+		rc = store_bind_failed(st, "journal", err);
+		goto out;
+	}
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		j.at = sqlite3_column_int64(s, 0);
+		j.queue_id = store_col_text(s, 1);
+		j.calendar = store_col_text(s, 2);
+		j.uid = store_col_text(s, 3);
+		j.method = store_col_text(s, 4);
+		j.sender = store_col_text(s, 5);
+		j.decision = store_col_text(s, 6);
+		j.reason = store_col_text(s, 7);
+		if ((rc = cb(&j, arg)) != 0)
+			goto out;
+	}
+	rc = rc == SQLITE_DONE ? IMIP_OK : store_fail(st, rc, "journal", err);
+out:
+	store_done(s);
+	return rc;
+}
+
+/*
+ * imip_store_outbox_add - queue a message; it is due at o->next_attempt,
+ * or at o->created when that is 0.  *id_out (if not NULL) gets its id.
+ */
+int
+imip_store_outbox_add(struct imip_store *st,
+    const struct imip_outbox_rec *o, int64_t *id_out, struct imip_err *err)
+{
+	sqlite3_stmt *s = NULL;
+	int64_t next;
+	int rc;
+
+	next = o->next_attempt != 0 ? o->next_attempt : o->created;
+	if ((rc = store_stmt(st, STMT_OUTBOX_ADD, sql_outbox_add, &s,
+	    err)) < 0)
+		goto out;
+	if (sqlite3_bind_int64(s, 1, o->created) != SQLITE_OK ||
+	    store_bind_text(s, 2, o->env_from) != SQLITE_OK ||
+	    store_bind_text(s, 3, o->env_to) != SQLITE_OK ||
+	    store_bind_text(s, 4, o->message) != SQLITE_OK ||
+	    sqlite3_bind_int64(s, 5, next) != SQLITE_OK) {
+		rc = store_bind_failed(st, "outbox add", err);
+		goto out;
+	}
+	if ((rc = store_exec_done(st, s, "outbox add", err)) < 0)
+		goto out;
+	if (id_out != NULL)
+		*id_out = sqlite3_last_insert_rowid(store_db(st));
+out:
+	store_done(s);
+	return rc;
+}
+
+/* Call cb for each row s (an OUTBOX_COLS query) yields. */
+static int
+outbox_rows(struct imip_store *st, sqlite3_stmt *s, imip_outbox_cb cb,
+    void *arg, struct imip_err *err)
+{
+	struct imip_outbox_rec o;
+	int rc;
+
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		o.id = sqlite3_column_int64(s, 0);
+		o.created = sqlite3_column_int64(s, 1);
+		o.env_from = store_col_text(s, 2);
+		o.env_to = store_col_text(s, 3);
+		o.message = store_col_text(s, 4);
+		o.attempts = sqlite3_column_int(s, 5);
+		o.next_attempt = sqlite3_column_int64(s, 6);
+		o.last_error = store_col_text(s, 7);
+		o.sent = sqlite3_column_int64(s, 8);
+		o.failed = sqlite3_column_int64(s, 9);
+		if ((rc = cb(&o, arg)) != 0)
+			return rc;
+	}
+	return rc == SQLITE_DONE ? IMIP_OK : store_fail(st, rc, "outbox", err);
+}
+
+/*
+ * imip_store_outbox_due - call cb, oldest first, for at most limit
+ * (<= 0: all) unsent, not failed messages due at now
+ */
+int
+imip_store_outbox_due(struct imip_store *st, int64_t now, int limit,
+    imip_outbox_cb cb, void *arg, struct imip_err *err)
+{
+	sqlite3_stmt *s = NULL;
+	int rc;
+
+	if ((rc = store_stmt(st, STMT_OUTBOX_DUE, sql_outbox_due, &s,
+	    err)) < 0)
+		goto out;
+	if (sqlite3_bind_int64(s, 1, now) != SQLITE_OK ||
+	    sqlite3_bind_int(s, 2, limit > 0 ? limit : -1) != SQLITE_OK) {
+		rc = store_bind_failed(st, "outbox due", err);
+		goto out;
+	}
+	rc = outbox_rows(st, s, cb, arg, err);
+out:
+	store_done(s);
+	return rc;
+}
+
+/*
+ * imip_store_outbox_foreach - call cb, oldest first, for every message or
+ * only those neither sent nor failed
+ */
+int
+imip_store_outbox_foreach(struct imip_store *st, bool pending_only,
+    imip_outbox_cb cb, void *arg, struct imip_err *err)
+{
+	sqlite3_stmt *s = NULL;
+	int rc;
+
+	if ((rc = store_stmt(st, STMT_OUTBOX_LIST, sql_outbox_list, &s,
+	    err)) < 0)
+		goto out;
+	if (sqlite3_bind_int(s, 1, pending_only) != SQLITE_OK) {
+		rc = store_bind_failed(st, "outbox list", err);
+		goto out;
+	}
+	rc = outbox_rows(st, s, cb, arg, err);
+out:
+	store_done(s);
+	return rc;
+}
+
+/* Step an UPDATE of one outbox row; IMIP_ENOTFOUND if there is none. */
+static int
+outbox_update(struct imip_store *st, sqlite3_stmt *s, int64_t id,
+    const char *what, struct imip_err *err)
+{
+	int rc;
+
+	if ((rc = store_exec_done(st, s, what, err)) < 0)
+		return rc;
+	if (sqlite3_changes(store_db(st)) == 0)
+		return imip_err_set(err, IMIP_ENOTFOUND,
+		    "%s: no outbox row %lld", what, (long long)id);
+	return IMIP_OK;
+}
+
+/* imip_store_outbox_mark_sent - the MTA took message id at now */
+int
+imip_store_outbox_mark_sent(struct imip_store *st, int64_t id, int64_t now,
+    struct imip_err *err)
+{
+	sqlite3_stmt *s = NULL;
+	int rc;
+
+	if ((rc = store_stmt(st, STMT_OUTBOX_SENT, sql_outbox_sent, &s,
+	    err)) < 0)
+		goto out;
+	if (sqlite3_bind_int64(s, 1, id) != SQLITE_OK ||
+	    sqlite3_bind_int64(s, 2, now) != SQLITE_OK) {
+		rc = store_bind_failed(st, "outbox sent", err);
+		goto out;
+	}
+	rc = outbox_update(st, s, id, "outbox sent", err);
+out:
+	store_done(s);
+	return rc;
+}
+
+/*
+ * imip_store_outbox_mark_retry - count a failed attempt at now, note the
+ * error, and try again at next_attempt or (give_up) mark it failed at now
+ */
+int
+imip_store_outbox_mark_retry(struct imip_store *st, int64_t id, int64_t now,
+    int64_t next_attempt, bool give_up, const char *error,
+    struct imip_err *err)
+{
+	sqlite3_stmt *s = NULL;
+	int rc;
+
+	if ((rc = store_stmt(st, STMT_OUTBOX_RETRY, sql_outbox_retry, &s,
+	    err)) < 0)
+		goto out;
+	if (sqlite3_bind_int64(s, 1, id) != SQLITE_OK ||
+	    sqlite3_bind_int64(s, 2, now) != SQLITE_OK ||
+	    sqlite3_bind_int64(s, 3, next_attempt) != SQLITE_OK ||
+	    store_bind_text(s, 4, error) != SQLITE_OK ||
+	    sqlite3_bind_int(s, 5, give_up) != SQLITE_OK) {
+		rc = store_bind_failed(st, "outbox retry", err);
+		goto out;
+	}
+	rc = outbox_update(st, s, id, "outbox retry", err);
+out:
+	store_done(s);
+	return rc;
+}

@@ -1,0 +1,231 @@
+/*
+ * callbacks.c - the libmilter callbacks, each a short dispatcher into core.
+ *
+ * Per connection: struct mf_conn (priv), holding the SQLite handle, opened
+ * when first needed, and the message in flight.  libmilter runs one
+ * connection's callbacks one at a time, possibly on different threads, so
+ * nothing here is thread-local and nothing needs a lock.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "log.h"
+#include "mf.h"
+#include "store.h"
+
+struct mf_conn {
+	struct imip_store	*st;
+	struct imip_msg		*msg;
+};
+
+static struct mf_conn *
+conn(SMFICTX *ctx)
+{
+	return smfi_getpriv(ctx);
+}
+
+/* Copy the queue id as soon as the MTA has one (Postfix: after RCPT). */
+static void
+note_qid(SMFICTX *ctx, struct mf_conn *c)
+{
+	const char *qid;
+
+	if (c->msg != NULL && strcmp(imip_msg_get_queue_id(c->msg),
+	    "NOQUEUE") == 0 && (qid = smfi_getsymval(ctx, "i")) != NULL)
+		imip_msg_queue_id(c->msg, qid);
+}
+
+/* What the MTA hears when we cannot decide (on_internal_error). */
+static sfsistat
+internal_error(SMFICTX *ctx, struct mf_conn *c, const struct imip_err *err)
+{
+	imip_log_err("%s: internal error (%s): %s",
+	    c->msg != NULL ? imip_msg_get_queue_id(c->msg) : "NOQUEUE",
+	    imip_err_name(err->code), err->msg);
+	switch (mf_conf->on_internal_error) {
+	case IMIP_FAIL_ACCEPT:
+		return SMFIS_ACCEPT;
+	case IMIP_FAIL_REJECT:
+		smfi_setreply(ctx, "554", "5.7.0", "calendar processing failed");
+		return SMFIS_REJECT;
+	default:
+		smfi_setreply(ctx, "451", "4.3.0",
+		    "calendar database unavailable, try again later");
+		return SMFIS_TEMPFAIL;
+	}
+}
+
+static int
+need_store(struct mf_conn *c, struct imip_err *err)
+{
+	if (c->st != NULL)
+		return IMIP_OK;
+	return imip_store_open(&c->st, mf_conf->database, 0,
+	    mf_conf->db_busy_ms, err);
+}
+
+static sfsistat
+mf_connect(SMFICTX *ctx, char *host, _SOCK_ADDR *addr)
+{
+	struct mf_conn *c = calloc(1, sizeof(*c));
+
+	if (c == NULL) {
+		imip_log_err("out of memory for a connection from %s", host);
+		return SMFIS_TEMPFAIL;
+	}
+	smfi_setpriv(ctx, c);
+	return SMFIS_CONTINUE;
+}
+
+static sfsistat
+mf_envfrom(SMFICTX *ctx, char **argv)
+{
+	struct mf_conn *c = conn(ctx);
+	struct imip_err err = { 0 };
+
+	if (c == NULL)
+		return SMFIS_ACCEPT;
+	imip_msg_free(c->msg);
+	c->msg = NULL;
+	if (imip_msg_new(&c->msg, mf_conf, &err) < 0 ||
+	    imip_msg_envfrom(c->msg, c->st, argv[0], &err) < 0)
+		return internal_error(ctx, c, &err);
+	note_qid(ctx, c);
+	return SMFIS_CONTINUE;
+}
+
+static sfsistat
+mf_envrcpt(SMFICTX *ctx, char **argv)
+{
+	struct mf_conn *c = conn(ctx);
+	struct imip_err err = { 0 };
+
+	if (c == NULL || c->msg == NULL)
+		return SMFIS_CONTINUE;
+	note_qid(ctx, c);
+	if (need_store(c, &err) < 0 ||
+	    imip_msg_rcpt(c->msg, c->st, argv[0], &err) < 0)
+		return internal_error(ctx, c, &err);
+	return SMFIS_CONTINUE;
+}
+
+static sfsistat
+mf_header(SMFICTX *ctx, char *name, char *value)
+{
+	struct mf_conn *c = conn(ctx);
+	struct imip_err err = { 0 };
+	int rc;
+
+	if (c == NULL || c->msg == NULL)
+		return SMFIS_CONTINUE;
+	rc = imip_msg_header(c->msg, name, value, &err);
+	if (rc == IMIP_ELIMIT) {
+		imip_log_info("%s: %s; passed untouched",
+		    imip_msg_get_queue_id(c->msg), err.msg);
+		return SMFIS_ACCEPT;
+	}
+	return rc < 0 ? internal_error(ctx, c, &err) : SMFIS_CONTINUE;
+}
+
+static sfsistat
+mf_eoh(SMFICTX *ctx)
+{
+	struct mf_conn *c = conn(ctx);
+
+	if (c == NULL || c->msg == NULL)
+		return SMFIS_ACCEPT;
+	note_qid(ctx, c);
+	if (!imip_msg_eoh(c->msg)) {
+		imip_log_debug("%s: nothing to schedule, accepted at end of "
+		    "headers", imip_msg_get_queue_id(c->msg));
+		return SMFIS_ACCEPT;
+	}
+	return SMFIS_CONTINUE;
+}
+
+static sfsistat
+mf_body(SMFICTX *ctx, unsigned char *buf, size_t len)
+{
+	struct mf_conn *c = conn(ctx);
+	struct imip_err err = { 0 };
+	int rc;
+
+	if (c == NULL || c->msg == NULL)
+		return SMFIS_ACCEPT;
+	rc = imip_msg_body(c->msg, buf, len, &err);
+	if (rc == IMIP_ELIMIT) {
+		imip_log_info("%s: %s; passed untouched",
+		    imip_msg_get_queue_id(c->msg), err.msg);
+		return SMFIS_ACCEPT;
+	}
+	return rc < 0 ? internal_error(ctx, c, &err) : SMFIS_CONTINUE;
+}
+
+static sfsistat
+mf_eom(SMFICTX *ctx)
+{
+	struct mf_conn *c = conn(ctx);
+	struct imip_decision d = { 0 };
+	struct imip_err err = { 0 };
+	sfsistat rv;
+
+	if (c == NULL || c->msg == NULL)
+		return SMFIS_CONTINUE;
+	note_qid(ctx, c);
+	if (need_store(c, &err) < 0) {
+		rv = internal_error(ctx, c, &err);
+		goto out;
+	}
+	/* A failure already logged and chose d.action (on_internal_error). */
+	imip_msg_finish(c->msg, c->st, (int64_t)time(NULL), &d, &err);
+	rv = mf_verdict_apply(ctx, &d);
+	if (d.replies > 0)
+		mf_outbox_wake();
+out:
+	imip_decision_fini(&d);
+	imip_msg_free(c->msg);
+	c->msg = NULL;
+	return rv;
+}
+
+static sfsistat
+mf_abort(SMFICTX *ctx)
+{
+	struct mf_conn *c = conn(ctx);
+
+	if (c != NULL) {
+		imip_msg_free(c->msg);
+		c->msg = NULL;
+	}
+	return SMFIS_CONTINUE;
+}
+
+static sfsistat
+mf_close(SMFICTX *ctx)
+{
+	struct mf_conn *c = conn(ctx);	/* may be NULL */
+
+	smfi_setpriv(ctx, NULL);
+	if (c != NULL) {
+		imip_msg_free(c->msg);
+		imip_store_close(c->st);
+		free(c);
+	}
+	return SMFIS_CONTINUE;
+}
+
+struct smfiDesc mf_desc = {
+	.xxfi_name = "imip-milter",
+	.xxfi_version = SMFI_VERSION,
+	.xxfi_flags = SMFIF_ADDHDRS | SMFIF_CHGHDRS,
+	.xxfi_connect = mf_connect,
+	.xxfi_envfrom = mf_envfrom,
+	.xxfi_envrcpt = mf_envrcpt,
+	.xxfi_header = mf_header,
+	.xxfi_eoh = mf_eoh,
+	.xxfi_body = mf_body,
+	.xxfi_eom = mf_eom,
+	.xxfi_abort = mf_abort,
+	.xxfi_close = mf_close,
+};

@@ -1,0 +1,78 @@
+/*
+ * itip.h - one iTIP scheduling object, parsed and checked with libical.
+ *
+ * This slice handles single, non-recurring VEVENTs: recurrence, VTODO and
+ * the other component types are reported as IMIP_EUNSUPPORTED so the mail
+ * passes untouched.  Times come out as UTC epoch seconds.
+ */
+#ifndef IMIP_ITIP_H
+#define IMIP_ITIP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "err.h"
+
+enum imip_method {
+	IMIP_METHOD_UNKNOWN,
+	IMIP_METHOD_PUBLISH,
+	IMIP_METHOD_REQUEST,
+	IMIP_METHOD_REPLY,
+	IMIP_METHOD_ADD,
+	IMIP_METHOD_CANCEL,
+	IMIP_METHOD_REFRESH,
+	IMIP_METHOD_COUNTER,
+	IMIP_METHOD_DECLINECOUNTER
+};
+
+struct imip_attendee {
+	char	*address;	/* normalized */
+	char	*name;		/* CN, may be NULL */
+	char	*partstat;	/* as sent, default "NEEDS-ACTION" */
+	bool	 rsvp;
+};
+
+struct imip_itip {
+	enum imip_method	 method;
+	char			*uid;
+	int			 sequence;
+	int64_t			 dtstamp;	/* 0 when absent */
+	char			*organizer;	/* normalized, may be NULL */
+	char			*organizer_name;
+	char			*summary;	/* may be NULL */
+	int64_t			 start, end;	/* UTC, [start, end) */
+	bool			 all_day;
+	struct imip_attendee	*attendees;
+	size_t			 nattendees;
+	char			*vevent;	/* the VEVENT as iCalendar text */
+};
+
+/* imip_itip_init - once per process, before threads: errors never abort */
+void	imip_itip_init(void);
+
+/*
+ * imip_itip_parse - parse iCalendar text into *out (caller frees).
+ * method_param is the Content-Type "method" parameter or NULL; when given it
+ * must agree with the METHOD property.  Floating times and dates are read in
+ * default_tz (an IANA name).  Bad data fails with IMIP_EPARSE, valid data
+ * this version does not handle with IMIP_EUNSUPPORTED.
+ */
+int	imip_itip_parse(struct imip_itip **out, const char *text,
+	    const char *method_param, const char *default_tz,
+	    struct imip_err *err);
+
+/* imip_itip_free - release a parsed object; NULL is a no-op */
+void	imip_itip_free(struct imip_itip *itip);
+
+/* imip_itip_attendee - the ATTENDEE with address addr (borrowed), or NULL */
+const struct imip_attendee *imip_itip_attendee(const struct imip_itip *itip,
+	    const char *addr);
+
+/* imip_method_name - "REQUEST", ... for method; "UNKNOWN" otherwise */
+const char *imip_method_name(enum imip_method method);
+
+/* imip_method_parse - the method named name (any case), or UNKNOWN */
+enum imip_method imip_method_parse(const char *name);
+
+#endif

@@ -1,0 +1,96 @@
+/*
+ * msg.h - one message passing the filter, fed callback by callback.
+ *
+ * The calls mirror the milter callbacks (envelope, headers, body, end) so
+ * milter/ stays glue and every decision can be tested without an MTA.
+ * imip_msg_finish returns a plain decision the milter applies.
+ */
+#ifndef IMIP_MSG_H
+#define IMIP_MSG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "conf.h"
+#include "err.h"
+#include "schedule.h"
+#include "store.h"
+
+/* The header added per managed calendar, documented in imip-milter(8). */
+#define IMIP_RESULT_HEADER	"X-iMIP-Schedule"
+
+struct imip_msg;
+
+enum imip_action {
+	IMIP_ACTION_ACCEPT,	/* deliver, with the headers below */
+	IMIP_ACTION_TEMPFAIL,
+	IMIP_ACTION_REJECT
+};
+
+struct imip_header {
+	char	*name;
+	char	*value;
+};
+
+struct imip_decision {
+	enum imip_action	 action;
+	const char		*smtp_text;	/* for TEMPFAIL/REJECT */
+	int			 strip_result;	/* incoming IMIP_RESULT_HEADERs */
+	struct imip_header	*headers;	/* to add */
+	size_t			 nheaders;
+	struct imip_outcome	*outcomes;
+	size_t			 noutcomes;
+	size_t			 replies;	/* queued in the outbox */
+};
+
+/* imip_msg_new - state for one message under conf (borrowed, must outlive) */
+int	imip_msg_new(struct imip_msg **out, const struct imip_conf *conf,
+	    struct imip_err *err);
+void	imip_msg_free(struct imip_msg *m);
+
+/* imip_msg_queue_id - set the MTA queue id used in log lines (copied) */
+void	imip_msg_queue_id(struct imip_msg *m, const char *qid);
+const char *imip_msg_get_queue_id(const struct imip_msg *m);
+
+/* imip_msg_dry_run - decide but roll back (offline mode) */
+void	imip_msg_dry_run(struct imip_msg *m, bool on);
+
+/* imip_msg_envfrom - the envelope sender ("" or "<>" for the null sender) */
+int	imip_msg_envfrom(struct imip_msg *m, struct imip_store *st,
+	    const char *addr, struct imip_err *err);
+
+/* imip_msg_rcpt - an envelope recipient; managed ones are remembered */
+int	imip_msg_rcpt(struct imip_msg *m, struct imip_store *st,
+	    const char *addr, struct imip_err *err);
+
+/* imip_msg_header - one header field as the MTA passes it */
+int	imip_msg_header(struct imip_msg *m, const char *name,
+	    const char *value, struct imip_err *err);
+
+/*
+ * imip_msg_eoh - end of headers: false means "nothing for us here",
+ * accept without reading the body (the fast path).
+ */
+bool	imip_msg_eoh(struct imip_msg *m);
+
+/*
+ * imip_msg_body - a body chunk.  IMIP_ELIMIT once the message passes
+ * max_message_size: the caller lets it pass untouched.
+ */
+int	imip_msg_body(struct imip_msg *m, const void *buf, size_t len,
+	    struct imip_err *err);
+
+/*
+ * imip_msg_finish - run the pipeline at end of message and fill *d (caller
+ * releases with imip_decision_fini).  Bad calendar data is not a failure:
+ * it yields an ACCEPT without changes.  Internal failures yield the
+ * configured on_internal_error action, with the error in err.
+ */
+int	imip_msg_finish(struct imip_msg *m, struct imip_store *st,
+	    int64_t now, struct imip_decision *d, struct imip_err *err);
+
+/* imip_decision_fini - release what a decision owns; zeroes it */
+void	imip_decision_fini(struct imip_decision *d);
+
+#endif

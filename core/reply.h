@@ -1,0 +1,38 @@
+/*
+ * reply.h - build the iMIP REPLY a managed calendar sends its organizer.
+ *
+ * The result is a complete RFC 5322 message: multipart/alternative with a
+ * short human text and a text/calendar; method=REPLY part holding only the
+ * answering ATTENDEE.  It is marked so the filter never answers it.
+ */
+#ifndef IMIP_REPLY_H
+#define IMIP_REPLY_H
+
+#include <stdint.h>
+
+#include "err.h"
+#include "itip.h"
+
+/* The header every generated message carries (see BEHAVIOUR.md, loops). */
+#define IMIP_GENERATED_HEADER	"X-iMIP-Generated"
+
+struct imip_reply_spec {
+	const struct imip_itip	*request;
+	const char		*attendee;	/* the answering calendar */
+	const char		*attendee_name;	/* may be NULL */
+	const char		*partstat;	/* ACCEPTED, DECLINED, ... */
+	int			 status_major;	/* REQUEST-STATUS 2.0 ... */
+	int			 status_minor;
+	const char		*status_text;	/* its description */
+	const char		*status_data;	/* extra data or NULL */
+	const char		*human;		/* text/plain body */
+	const char		*in_reply_to;	/* request Message-ID or NULL */
+	const char		*hostname;	/* right side of Message-ID */
+	int64_t			 now;
+};
+
+/* imip_reply_build - the reply message text in *out (caller frees) */
+int	imip_reply_build(char **out, const struct imip_reply_spec *spec,
+	    struct imip_err *err);
+
+#endif
