@@ -33,12 +33,14 @@ static const char sql_cal_managed[] =
 static const char sql_cal_list[] =
 	"SELECT id, address, kind, name, tz FROM calendar ORDER BY address";
 
+/* store_db - the connection behind st (borrowed) */
 sqlite3 *
 store_db(struct imip_store *st)
 {
 	return st->db;
 }
 
+/* store_fail - an IMIP code and message for SQLite result rc */
 int
 store_fail(struct imip_store *st, int rc, const char *what,
     struct imip_err *err)
@@ -59,6 +61,7 @@ store_fail(struct imip_store *st, int rc, const char *what,
 	}
 }
 
+/* store_bind_failed - the error of a failed sqlite3_bind_* */
 int
 store_bind_failed(struct imip_store *st, const char *what,
     struct imip_err *err)
@@ -66,6 +69,7 @@ store_bind_failed(struct imip_store *st, const char *what,
 	return store_fail(st, sqlite3_errcode(st->db), what, err);
 }
 
+/* store_stmt - the cached statement id, prepared on first use */
 int
 store_stmt(struct imip_store *st, enum store_stmt_id id, const char *sql,
     sqlite3_stmt **out, struct imip_err *err)
@@ -86,6 +90,7 @@ store_stmt(struct imip_store *st, enum store_stmt_id id, const char *sql,
 	return IMIP_OK;
 }
 
+/* store_done - reset s and clear its bindings; NULL-safe */
 void
 store_done(sqlite3_stmt *s)
 {
@@ -95,6 +100,7 @@ store_done(sqlite3_stmt *s)
 	sqlite3_clear_bindings(s);
 }
 
+/* store_bind_text - bind s, or SQL NULL for NULL */
 int
 store_bind_text(sqlite3_stmt *stmt, int idx, const char *s)
 {
@@ -104,6 +110,7 @@ store_bind_text(sqlite3_stmt *stmt, int idx, const char *s)
 	return sqlite3_bind_text(stmt, idx, s, -1, SQLITE_STATIC);
 }
 
+/* store_exec_done - step a write statement through, then reset it */
 int
 store_exec_done(struct imip_store *st, sqlite3_stmt *stmt, const char *what,
     struct imip_err *err)
@@ -119,12 +126,14 @@ store_exec_done(struct imip_store *st, sqlite3_stmt *stmt, const char *what,
 	return rc;
 }
 
+/* store_col_text - column col as borrowed text, NULL for SQL NULL */
 const char *
 store_col_text(sqlite3_stmt *stmt, int col)
 {
 	return (const char *)sqlite3_column_text(stmt, col);
 }
 
+/* store_col_dup - column col copied into *out, NULL for SQL NULL */
 int
 store_col_dup(char **out, sqlite3_stmt *stmt, int col, struct imip_err *err)
 {

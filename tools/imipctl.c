@@ -1,1 +1,287 @@
-int main(void){return 0;}
+/*
+ * imipctl.c - the admin command of imip-milter: global options, usage,
+ * opening the database, and dispatch to the commands in imipctl_cmd.c.
+ *
+ * Exit status: 0 done, 1 runtime failure, 2 bad command line.  Messages go
+ * to stderr as "imipctl: ..."; listings and help go to stdout.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "conf.h"
+#include "imipctl.h"
+
+#define USAGE_HEAD	"usage: imipctl [--db PATH | -c CONFIG] "
+
+static const struct ctl_cmd commands[] = {
+	{ "init", "",
+	    "create the database or bring its schema up to date",
+	    ctl_cmd_init },
+	{ "calendar add",
+	    "ADDRESS --kind resource|person [--name NAME] [--tz ZONE]",
+	    "manage ADDRESS as a calendar (ZONE defaults to UTC)",
+	    ctl_cmd_cal_add },
+	{ "calendar list", "[--json]", "list the managed calendars",
+	    ctl_cmd_cal_list },
+	{ "schedule", "ADDRESS [--from TIME] [--to TIME]",
+	    "busy periods of a calendar, in its own time zone",
+	    ctl_cmd_schedule },
+	{ "outbox list", "[--all] [--json]",
+	    "replies waiting to be sent (--all: also sent and failed ones)",
+	    ctl_cmd_outbox_list },
+};
+#define NCOMMANDS	(sizeof(commands) / sizeof(commands[0]))
+
+/* ctl_fail - print "imipctl: message" on stderr; returns CTL_FAIL */
+int
+ctl_fail(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("imipctl: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	putc('\n', stderr);
+	return CTL_FAIL;
+}
+
+static void
+usage_line(FILE *f, const struct ctl_cmd *cmd)
+{
+	fprintf(f, USAGE_HEAD "%s%s%s\n", cmd->name,
+	    *cmd->args != '\0' ? " " : "", cmd->args);
+}
+
+/* Does cmd belong to prefix ("" all, "calendar" its group, or itself)? */
+static bool
+cmd_in(const struct ctl_cmd *cmd, const char *prefix)
+{
+	size_t len = strlen(prefix);
+
+	return len == 0 || (strncmp(cmd->name, prefix, len) == 0 &&
+	    (cmd->name[len] == '\0' || cmd->name[len] == ' '));
+}
+
+/* The usage lines of the commands under prefix ("" for all). */
+static void
+ctl_usage(FILE *f, const char *prefix)
+{
+	for (size_t i = 0; i < NCOMMANDS; i++)
+		if (cmd_in(&commands[i], prefix))
+			usage_line(f, &commands[i]);
+}
+
+/* The full help of imipctl --help. */
+static void
+help(FILE *f)
+{
+	const struct ctl_cmd *cmd;
+
+	fputs(USAGE_HEAD "COMMAND [ARGUMENTS]\n\ncommands:\n", f);
+	for (size_t i = 0; i < NCOMMANDS; i++) {
+		cmd = &commands[i];
+		fprintf(f, "  %s%s%s\n\t%s\n", cmd->name,
+		    *cmd->args != '\0' ? " " : "", cmd->args, cmd->what);
+	}
+	fputs("\nTIME is YYYY-MM-DD or YYYY-MM-DDTHH:MM in the calendar's"
+	    " time zone.\nThe database is --db PATH, else the \"database\""
+	    " key of CONFIG,\nelse " CTL_DEFAULT_DB ".\n", f);
+}
+
+/*
+ * Print "imipctl: [command: ]message" and the usage of prefix; returns
+ * CTL_USAGE.
+ */
+static int
+usage_error_v(const char *prefix, bool named, const char *fmt, va_list ap)
+{
+	fputs("imipctl: ", stderr);
+	if (named)
+		fprintf(stderr, "%s: ", prefix);
+	vfprintf(stderr, fmt, ap);
+	putc('\n', stderr);
+	if (prefix != NULL)
+		ctl_usage(stderr, prefix);
+	else
+		fputs(USAGE_HEAD "COMMAND [ARGUMENTS]\n"
+		    "(imipctl --help lists the commands)\n", stderr);
+	return CTL_USAGE;
+}
+
+static int
+usage_error(const char *prefix, bool named, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static int
+usage_error(const char *prefix, bool named, const char *fmt, ...)
+{
+	va_list ap;
+	int rc;
+
+	va_start(ap, fmt);
+	rc = usage_error_v(prefix, named, fmt, ap);
+	va_end(ap);
+	return rc;
+}
+
+/* ctl_usage_error - "imipctl: CMD: message" and its usage; CTL_USAGE */
+int
+ctl_usage_error(const struct ctl_cmd *cmd, const char *fmt, ...)
+{
+	va_list ap;
+	int rc;
+
+	va_start(ap, fmt);
+	rc = usage_error_v(cmd->name, true, fmt, ap);
+	va_end(ap);
+	return rc;
+}
+
+/* The message for getopt's ':' (missing argument) or '?' (unknown). */
+static int
+bad_option(const char *prefix, int c, char **argv)
+{
+	char shortopt[3] = { '-', (char)optopt, '\0' };
+	const char *opt = argv[optind - 1];
+
+	if (optopt != 0 && strncmp(opt, "--", 2) != 0)
+		opt = shortopt;		/* maybe inside a cluster like -xc */
+	if (c == ':')
+		return usage_error(prefix, prefix != NULL,
+		    "option %s needs an argument", opt);
+	return usage_error(prefix, prefix != NULL, "unknown option %s", opt);
+}
+
+/*
+ * ctl_opt_other - handle what a command's getopt loop does not: --help
+ * (usage on stdout, CTL_OK) and errors (CTL_USAGE)
+ */
+int
+ctl_opt_other(const struct ctl_cmd *cmd, int c, char **argv)
+{
+	if (c == 'h') {
+		usage_line(stdout, cmd);
+		printf("\n%s\n", cmd->what);
+		return CTL_OK;
+	}
+	return bad_option(cmd->name, c, argv);
+}
+
+/* ctl_open - open the database or say why not; a CTL_ exit code */
+int
+ctl_open(const struct ctl *ctl, int flags, struct imip_store **out)
+{
+	struct imip_err err = { 0 };
+	struct stat sb;
+
+	*out = NULL;
+	if (!(flags & IMIP_STORE_CREATE) && stat(ctl->db, &sb) < 0 &&
+	    errno == ENOENT)
+		return ctl_fail("%s: no database (create it with imipctl init)",
+		    ctl->db);
+	if (imip_store_open(out, ctl->db, flags, ctl->busy_ms, &err) < 0)
+		return ctl_fail("%s", err.msg);
+	return CTL_OK;
+}
+
+/* Run the command named by argv[0] (and argv[1] for a group). */
+static int
+dispatch(const struct ctl *ctl, int argc, char **argv)
+{
+	const struct ctl_cmd *cmd;
+	bool group = false;
+
+	for (size_t i = 0; i < NCOMMANDS; i++) {
+		cmd = &commands[i];
+		if (strcmp(cmd->name, argv[0]) == 0)
+			return cmd->run(ctl, cmd, argc, argv);
+		if (!cmd_in(cmd, argv[0]))
+			continue;
+		group = true;
+		if (argc > 1 && strcmp(cmd->name + strlen(argv[0]) + 1,
+		    argv[1]) == 0)
+			return cmd->run(ctl, cmd, argc - 1, argv + 1);
+	}
+	if (!group)
+		return usage_error(NULL, false, "unknown command '%s'",
+		    argv[0]);
+	if (argc > 1 && (strcmp(argv[1], "--help") == 0 ||
+	    strcmp(argv[1], "-h") == 0)) {
+		ctl_usage(stdout, argv[0]);
+		return CTL_OK;
+	}
+	if (argc < 2)
+		return usage_error(argv[0], true, "missing subcommand");
+	return usage_error(argv[0], true, "unknown subcommand '%s'",
+	    argv[1]);
+}
+
+/* Take the database path and busy timeout from the config file. */
+static int
+load_conf(struct ctl *ctl, const char *path, struct imip_conf **conf)
+{
+	struct imip_err err = { 0 };
+
+	if (imip_conf_load(conf, path, &err) < 0)
+		return ctl_fail("%s", err.msg);
+	ctl->db = (*conf)->database;
+	ctl->busy_ms = (*conf)->db_busy_ms;
+	return CTL_OK;
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option lo[] = {
+		{ "db", required_argument, NULL, 'd' },
+		{ "config", required_argument, NULL, 'c' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct ctl ctl = { CTL_DEFAULT_DB, 5000 };
+	struct imip_conf *conf = NULL;
+	const char *db = NULL, *conf_path = NULL;
+	int c, rc;
+
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+:c:h", lo, NULL)) != -1) {
+		switch (c) {
+		case 'd':
+			db = optarg;
+			break;
+		case 'c':
+			conf_path = optarg;
+			break;
+		case 'h':
+			help(stdout);
+			rc = CTL_OK;
+			goto out;
+		default:
+			rc = bad_option(NULL, c, argv);
+			goto out;
+		}
+	}
+	if (optind >= argc) {
+		rc = usage_error(NULL, false, "no command given");
+		goto out;
+	}
+	if (conf_path != NULL && (rc = load_conf(&ctl, conf_path, &conf)) != 0)
+		goto out;
+	if (db != NULL)
+		ctl.db = db;		/* --db wins over the config file */
+	argc -= optind;
+	argv += optind;
+	optind = 0;			/* glibc: rescan from a new argv */
+	rc = dispatch(&ctl, argc, argv);
+out:
+	if (fflush(stdout) == EOF && rc == CTL_OK)
+		rc = ctl_fail("standard output: %s", strerror(errno));
+	imip_conf_free(conf);
+	return rc;
+}

@@ -1,0 +1,179 @@
+#!/bin/sh
+# test_imipctl.sh IMIPCTL - imipctl(8) end to end on a temporary database.
+#
+# Checks exit codes (0 ok, 1 failure, 2 usage), where messages go, the
+# tables and the JSON (parsed with python3, which also seeds bookings and
+# outbox rows the way the filter would store them).
+set -u
+
+IMIPCTL=${1:?usage: test_imipctl.sh IMIPCTL}
+T=$(mktemp -d "${TMPDIR:-/tmp}/test_imipctl.XXXXXX") || exit 1
+trap 'rm -rf "$T"' EXIT INT TERM
+DB="$T/imip.db"
+failed=0
+
+# run WANT_RC CMD... - run imipctl, keep stdout/stderr, check the exit code
+run() {
+	want=$1
+	shift
+	"$IMIPCTL" "$@" >"$T/out" 2>"$T/err"
+	got=$?
+	if [ "$got" -ne "$want" ]; then
+		echo "FAIL: imipctl $*: got exit $got, want $want" >&2
+		sed 's/^/	err: /' "$T/err" >&2
+		failed=1
+	fi
+}
+
+# has FILE TEXT - FILE (out or err) contains the fixed string TEXT
+has() {
+	if ! grep -qF -- "$2" "$T/$1"; then
+		echo "FAIL: std$1 lacks \"$2\":" >&2
+		sed 's/^/	/' "$T/$1" >&2
+		failed=1
+	fi
+}
+
+# empty FILE - nothing was written to FILE (out or err)
+empty() {
+	if [ -s "$T/$1" ]; then
+		echo "FAIL: std$1 should be empty:" >&2
+		sed 's/^/	/' "$T/$1" >&2
+		failed=1
+	fi
+}
+
+# json - stdout parses as a JSON array; print it compact for "has"
+json() {
+	if ! python3 -c 'import json, sys
+v = json.load(open(sys.argv[1], encoding="utf-8"))
+assert isinstance(v, list)
+print(json.dumps(v, ensure_ascii=False, sort_keys=True))' "$T/out" \
+	    >"$T/json"; then
+		echo "FAIL: not a JSON array:" >&2
+		sed 's/^/	/' "$T/out" >&2
+		failed=1
+	fi
+}
+
+# help and usage
+run 0 --help
+has out "usage: imipctl"
+has out "calendar add ADDRESS --kind resource|person"
+empty err
+run 0 --db "$DB" calendar add --help
+has out "calendar add ADDRESS"
+empty err
+run 0 --db "$DB" calendar --help
+has out "calendar list"
+run 2
+has err "imipctl: no command given"
+has err "usage: imipctl"
+run 2 frobnicate
+has err "unknown command 'frobnicate'"
+run 2 --bogus init
+has err "unknown option --bogus"
+run 2 --db
+has err "option --db needs an argument"
+run 2 --db "$DB" calendar
+has err "missing subcommand"
+
+# nothing before init
+run 1 --db "$DB" calendar list
+has err "imipctl: $DB: no database"
+run 0 --db "$DB" init
+has out "schema version 1"
+run 0 --db "$DB" init
+
+# calendars
+run 0 --db "$DB" calendar add "mailto:Room-A@Example.ORG" --kind resource \
+    --name "Room A" --tz Europe/Berlin
+has out "calendar room-a@example.org added (resource, Europe/Berlin)"
+run 0 --db "$DB" calendar add bob@example.org --kind person
+run 1 --db "$DB" calendar add "<BOB@example.org>" --kind person
+has err "imipctl: calendar bob@example.org exists already"
+run 2 --db "$DB" calendar add c@example.org --kind room
+has err "--kind is resource or person"
+run 2 --db "$DB" calendar add c@example.org
+has err "--kind is required"
+run 2 --db "$DB" calendar add --kind person
+has err "missing ADDRESS"
+run 2 --db "$DB" calendar add c@example.org --kind person --tz ../../etc/passwd
+has err "invalid time zone name"
+run 1 --db "$DB" calendar add c@example.org --kind person --tz Mars/Base
+has err "unknown time zone 'Mars/Base'"
+run 1 --db "$DB" calendar add "not an address" --kind person
+run 0 --db "$DB" calendar list
+has out "room-a@example.org  resource  Room A  Europe/Berlin"
+has out "bob@example.org     person    -       UTC"
+run 0 --db "$DB" calendar list --json
+json
+has json '"address": "bob@example.org", "kind": "person", "name": null'
+
+# bookings and replies as the filter stores them (UTC epoch seconds)
+python3 - "$DB" <<'EOF' || failed=1
+import sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+db.execute("INSERT INTO event (id, calendar_id, uid, organizer, summary,"
+           " partstat, updated) VALUES (1, 1, 'uid-1@example.org',"
+           " 'bob@example.org', ?, 'ACCEPTED', 0)",
+           ('Planning "Q3"\x1b[2J',))
+# 2024-06-03 08:00Z-09:30Z is 10:00-11:30 in Berlin (CEST)
+db.execute("INSERT INTO busy (calendar_id, event_id, start, end)"
+           " VALUES (1, 1, 1717401600, 1717407000)")
+db.execute("INSERT INTO outbox (created, env_from, env_to, message,"
+           " next_attempt) VALUES (1717401600, 'room-a@example.org',"
+           " 'bob@example.org', 'x', 1717401600)")
+db.execute("INSERT INTO outbox (created, env_from, env_to, message,"
+           " next_attempt, attempts, last_error, failed) VALUES"
+           " (1717401600, 'room-a@example.org', 'eve@example.org', 'x',"
+           " 1717401600, 10, ?, 1717405200)", (b'550 \xff\x01"no"',))
+db.commit()
+EOF
+
+# schedule, in the calendar's zone
+run 0 --db "$DB" schedule room-a@example.org --from 2024-06-03 --to 2024-06-03
+has out "2024-06-03 10:00  2024-06-03 11:30  BUSY"
+has out 'Planning "Q3"?[2J'
+has out "uid-1@example.org"
+run 0 --db "$DB" schedule ROOM-A@example.org --from 2024-06-03T11:30 \
+    --to 2024-06-04
+has out "no bookings"
+run 0 --db "$DB" schedule bob@example.org
+has out "no bookings"
+run 1 --db "$DB" schedule nobody@example.org
+has err "imipctl: no calendar nobody@example.org"
+run 2 --db "$DB" schedule room-a@example.org --from 2024-02-30
+has err "--from: want YYYY-MM-DD"
+run 2 --db "$DB" schedule room-a@example.org --from 2024-06-05 --to 2024-06-04
+has err "--from must be before --to"
+
+# outbox
+run 0 --db "$DB" outbox list
+has out "2024-06-03 08:00Z"
+has out "bob@example.org"
+run 0 --db "$DB" outbox list --all
+has out "failed 2024-06-03 09:00Z"
+run 0 --db "$DB" outbox list --all --json
+json
+has json '"failed": "2024-06-03T09:00:00Z"'
+has json '"last_error": "550 '
+has json '"sent": null'
+grep -qF '\ufffd\u0001\"no\"' "$T/out" || {
+	echo "FAIL: bad bytes not escaped in JSON" >&2
+	failed=1
+}
+run 2 --db "$DB" outbox list extra
+has err "unexpected argument 'extra'"
+
+# -c CONFIG, and --db winning over it
+printf 'database = %s\ndb_busy_timeout_ms = 100\n' "$DB" >"$T/ok.conf"
+printf 'no_such_key = 1\n' >"$T/bad.conf"
+run 0 -c "$T/ok.conf" calendar list
+has out "room-a@example.org"
+run 1 -c "$T/ok.conf" --db "$T/other.db" calendar list
+has err "$T/other.db: no database"
+run 1 -c "$T/bad.conf" calendar list
+has err "bad.conf:1:"
+
+exit $failed

@@ -1,0 +1,83 @@
+/*
+ * imipctl.h - what the files of imipctl(8) share.
+ *
+ * imipctl.c parses the global options and dispatches, imipctl_cmd.c runs
+ * the commands, imipctl_out.c formats tables, JSON and times.
+ */
+#ifndef IMIPCTL_H
+#define IMIPCTL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <time.h>
+
+#include "store.h"
+
+/* Exit codes. */
+#define CTL_OK		0
+#define CTL_FAIL	1	/* runtime failure */
+#define CTL_USAGE	2	/* bad command line */
+
+#define CTL_DEFAULT_DB	"/var/lib/imip-milter/imip.db"
+#define CTL_ZONEINFO	"/usr/share/zoneinfo"
+
+/* What the global options chose. */
+struct ctl {
+	const char	*db;		/* database path */
+	int		 busy_ms;
+};
+
+struct ctl_cmd;
+typedef int (*ctl_run_fn)(const struct ctl *, const struct ctl_cmd *,
+    int argc, char **argv);
+
+/* One command: its words, its arguments for the usage line, its runner. */
+struct ctl_cmd {
+	const char	*name;		/* "calendar add" */
+	const char	*args;		/* what follows the name in usage */
+	const char	*what;		/* one line for --help */
+	ctl_run_fn	 run;
+};
+
+#define CTL_TABLE_MAXCOL 8
+
+/* A table printed with aligned columns; cells are copied and cleaned. */
+struct ctl_table {
+	size_t		 ncol;
+	size_t		 nrow;		/* the header included */
+	size_t		 cap;
+	char		**cell;		/* nrow * ncol */
+};
+
+/* imipctl.c */
+int	ctl_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+int	ctl_usage_error(const struct ctl_cmd *cmd, const char *fmt, ...)
+	    __attribute__((format(printf, 2, 3)));
+int	ctl_opt_other(const struct ctl_cmd *cmd, int c, char **argv);
+int	ctl_open(const struct ctl *ctl, int flags, struct imip_store **out);
+
+/* imipctl_cmd.c */
+int	ctl_cmd_init(const struct ctl *, const struct ctl_cmd *, int, char **);
+int	ctl_cmd_cal_add(const struct ctl *, const struct ctl_cmd *, int,
+	    char **);
+int	ctl_cmd_cal_list(const struct ctl *, const struct ctl_cmd *, int,
+	    char **);
+int	ctl_cmd_schedule(const struct ctl *, const struct ctl_cmd *, int,
+	    char **);
+int	ctl_cmd_outbox_list(const struct ctl *, const struct ctl_cmd *, int,
+	    char **);
+
+/* imipctl_out.c */
+int	ctl_table_init(struct ctl_table *t, size_t ncol,
+	    const char *const *header);
+int	ctl_table_add(struct ctl_table *t, const char *const *cells);
+void	ctl_table_print(const struct ctl_table *t, FILE *f);
+void	ctl_table_fini(struct ctl_table *t);
+void	ctl_json_str(FILE *f, const char *s);
+void	ctl_time_local(char *buf, size_t len, int64_t t);
+void	ctl_time_utc(char *buf, size_t len, int64_t t, bool iso);
+int	ctl_time_parse(const char *s, bool end_of_day, time_t *out);
+
+#endif
