@@ -67,6 +67,7 @@ imip_itip_free(struct imip_itip *itip)
 	free(itip->uid);
 	free(itip->organizer);
 	free(itip->organizer_name);
+	free(itip->organizer_sent_by);
 	free(itip->summary);
 	free(itip->vevent);
 	free(itip);
@@ -248,6 +249,24 @@ cal_address(icalproperty *p, char **addr, char **name, struct imip_err *err)
 	return IMIP_OK;
 }
 
+/* The SENT-BY parameter of p as an address, if it has a usable one. */
+static int
+sent_by(icalproperty *p, char **out, struct imip_err *err)
+{
+	icalparameter *par;
+	int rc;
+
+	par = icalproperty_get_first_parameter(p, ICAL_SENTBY_PARAMETER);
+	if (par == NULL || icalparameter_get_sentby(par) == NULL)
+		return IMIP_OK;
+	rc = imip_addr_norm(out, icalparameter_get_sentby(par), err);
+	if (rc == IMIP_EPARSE) {	/* a broken SENT-BY vouches for nobody */
+		imip_err_clear(err);
+		return IMIP_OK;
+	}
+	return rc;
+}
+
 static int
 read_attendee(struct imip_attendee *a, icalproperty *p, struct imip_err *err)
 {
@@ -280,6 +299,8 @@ read_people(struct imip_itip *it, icalcomponent *ev, struct imip_err *err)
 	p = icalcomponent_get_first_property(ev, ICAL_ORGANIZER_PROPERTY);
 	if (p != NULL && (rc = cal_address(p, &it->organizer,
 	    &it->organizer_name, err)) < 0)
+		return rc;
+	if (p != NULL && (rc = sent_by(p, &it->organizer_sent_by, err)) < 0)
 		return rc;
 	if (p == NULL && it->method != IMIP_METHOD_REPLY)
 		return imip_err_set(err, IMIP_EPARSE, "%s without ORGANIZER",

@@ -40,6 +40,7 @@ struct imip_itip {
 	int64_t			 dtstamp;	/* 0 when absent */
 	char			*organizer;	/* normalized, may be NULL */
 	char			*organizer_name;
+	char			*organizer_sent_by; /* normalized, or NULL */
 	char			*summary;	/* may be NULL */
 	int64_t			 start, end;	/* UTC, [start, end) */
 	bool			 all_day;

@@ -63,6 +63,23 @@ imip_mime_may_hold_calendar(const char *ctype)
 	return false;
 }
 
+/*
+ * A malloc'd copy of p[0..n) that is valid UTF-8: an unknown charset or
+ * broken bytes are replaced (U+FFFD) rather than handed to libical.
+ */
+static char *
+utf8_text(const char *p, size_t n)
+{
+	gchar *valid = NULL;
+	char *text;
+
+	if (!g_utf8_validate(p, (gssize)n, NULL))
+		p = valid = g_utf8_make_valid(p, (gssize)n);
+	text = valid != NULL ? strdup(valid) : strndup(p, n);
+	g_free(valid);
+	return text;
+}
+
 /* The decoded, UTF-8 content of part as a new NUL-terminated string. */
 static char *
 part_text(GMimePart *part)
@@ -87,10 +104,7 @@ part_text(GMimePart *part)
 	if (g_mime_data_wrapper_write_to_stream(content, filtered) >= 0 &&
 	    g_mime_stream_flush(filtered) >= 0) {
 		bytes = g_mime_stream_mem_get_byte_array(GMIME_STREAM_MEM(mem));
-		if ((text = malloc(bytes->len + 1)) != NULL) {
-			memcpy(text, bytes->data, bytes->len);
-			text[bytes->len] = '\0';
-		}
+		text = utf8_text((const char *)bytes->data, bytes->len);
 	}
 	if (conv != NULL)
 		g_object_unref(conv);

@@ -33,8 +33,9 @@ typedef int (*imip_header_cb)(const char *name, const char *value, void *arg);
 
 /*
  * imip_mime_split - call cb for each header field of the raw message
- * data[0..len) (unfolded value, in order) and set *body to the offset where
- * the body starts.  Stops with cb's value when cb returns non-zero.
+ * data[0..len) in order, with the raw value as it stands in the message
+ * (leading blank, folds and line end kept), and set *body to the offset
+ * where the body starts.  Stops with cb's value when cb returns non-zero.
  */
 int	imip_mime_split(const char *data, size_t len, imip_header_cb cb,
 	    void *arg, size_t *body, struct imip_err *err);

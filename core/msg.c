@@ -36,6 +36,7 @@ struct imip_msg {
 	bool			 auto_replied;
 	bool			 generated;
 	int			 nresult;	/* IMIP_RESULT_HEADERs seen */
+	bool			 capture;	/* keep the body: we schedule */
 	char			*buf;		/* headers + body as received */
 	size_t			 len, cap;
 	bool			 dry_run;
@@ -205,15 +206,18 @@ imip_msg_eoh(struct imip_msg *m)
 {
 	struct imip_err err;
 
-	if (m->nrcpts == 0 || !imip_mime_may_hold_calendar(m->ctype))
-		return false;
-	return append(m, "\r\n", 2, &err) == IMIP_OK;
+	m->capture = m->nrcpts > 0 && imip_mime_may_hold_calendar(m->ctype) &&
+	    append(m, "\r\n", 2, &err) == IMIP_OK;
+	/* A forged result header must reach end of message to be removed. */
+	return m->capture || m->nresult > 0;
 }
 
 int
 imip_msg_body(struct imip_msg *m, const void *buf, size_t len,
     struct imip_err *err)
 {
+	if (!m->capture)
+		return IMIP_OK;
 	return append(m, buf, len, err);
 }
 
@@ -416,14 +420,14 @@ imip_msg_finish(struct imip_msg *m, struct imip_store *st, int64_t now,
 	char *from = NULL;
 	int rc;
 	struct imip_sched_ctx ctx = {
-		.queue_id = m->qid, .sender = m->sender != NULL ? m->sender : "",
+		.conf = m->conf, .queue_id = m->qid, .sender = m->sender != NULL ? m->sender : "",
 		.message_id = m->message_id, .hostname = m->conf->hostname,
 		.now = now, .dry_run = m->dry_run,
 	};
 
 	memset(d, 0, sizeof(*d));
 	d->strip_result = m->nresult;
-	if (m->nrcpts == 0 || m->len == 0)
+	if (!m->capture)
 		return IMIP_OK;
 	ctx.from = from = from_address(m->from);
 	ctx.may_reply = ctx.sender[0] != '\0' && !m->auto_replied &&

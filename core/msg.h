@@ -70,7 +70,8 @@ int	imip_msg_header(struct imip_msg *m, const char *name,
 
 /*
  * imip_msg_eoh - end of headers: false means "nothing for us here",
- * accept without reading the body (the fast path).
+ * accept without reading the body (the fast path).  It is also true when
+ * only forged IMIP_RESULT_HEADERs must be removed; the body is then not kept.
  */
 bool	imip_msg_eoh(struct imip_msg *m);
 

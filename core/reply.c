@@ -108,9 +108,20 @@ text_part(const char *subtype, const char *text, const char *method)
 {
 	GMimeTextPart *tp = g_mime_text_part_new_with_subtype(subtype);
 	GMimePart *part = GMIME_PART(tp);
+	GMimeStream *st;
+	GMimeDataWrapper *dw;
 
-	g_mime_text_part_set_text(tp, text);
-	/* iCalendar is UTF-8 (RFC 5545 3.1.4); say so even for ASCII. */
+	/*
+	 * Not g_mime_text_part_set_text(): it recodes text that fits
+	 * Latin-1 into Latin-1.  iCalendar is UTF-8 (RFC 5545 3.1.4), so the
+	 * bytes stay as they are and the label says so, even for ASCII.
+	 */
+	st = g_mime_stream_mem_new_with_buffer(text, strlen(text));
+	dw = g_mime_data_wrapper_new_with_stream(st,
+	    GMIME_CONTENT_ENCODING_DEFAULT);
+	g_mime_part_set_content(part, dw);
+	g_object_unref(dw);
+	g_object_unref(st);
 	g_mime_text_part_set_charset(tp, "utf-8");
 	if (method != NULL)
 		g_mime_object_set_content_type_parameter(GMIME_OBJECT(tp),

@@ -84,6 +84,21 @@ sent_by(const struct imip_sched_ctx *ctx, const char *addr)
 	    imip_addr_equal(ctx->from, addr);
 }
 
+/*
+ * May this message speak for its ORGANIZER?  Relays sending for external
+ * organizers are normal; a local organizer must send it itself or through
+ * its SENT-BY (BEHAVIOUR.md, Trust).
+ */
+static bool
+organizer_vouched(const struct job *j)
+{
+	const char *org = j->it->organizer, *by = j->it->organizer_sent_by;
+
+	if (j->ctx->conf == NULL || !imip_conf_is_local(j->ctx->conf, org))
+		return true;
+	return sent_by(j->ctx, org) || (by != NULL && sent_by(j->ctx, by));
+}
+
 /* "2027-03-01 10:00" in the calendar's zone (UTC if it is unknown). */
 static void
 local_time(char *buf, size_t size, int64_t t, const char *tz)
@@ -121,6 +136,7 @@ human_text(const struct job *j, const char *partstat,
 	} else {
 		n = asprintf(&text, "%s has %s \"%s\" (%s to %s, %s).\n", who,
 		    strcmp(partstat, "ACCEPTED") == 0 ? "accepted" :
+		    strcmp(partstat, "DECLINED") == 0 ? "declined" :
 		    "answered", what, s, e, j->cal->tz);
 	}
 	return n < 0 ? NULL : text;
@@ -262,7 +278,12 @@ request(struct job *j)
 	    j->err);
 	if (rc == IMIP_ENOTFOUND) {
 		imip_err_clear(j->err);
-		rc = book(j);
+		if (organizer_vouched(j))
+			rc = book(j);
+		else
+			rc = decide(j, "REFUSED", 0, 0, "local organizer %s "
+			    "not the sender <%s>", j->it->organizer,
+			    j->ctx->sender);
 		goto out;
 	}
 	if (rc < 0)
@@ -278,17 +299,19 @@ request(struct job *j)
 		    j->it->sequence, old->sequence,
 		    strcmp(old->status, "CANCELLED") == 0 ? " (cancelled)" :
 		    "");
+	else if (cmp == 0 && strcmp(old->partstat, "ACCEPTED") == 0)
+		rc = decide(j, "ACCEPTED", 2, 0, "same version again");
 	else if (cmp == 0)
-		rc = decide(j, strcmp(old->partstat, "ACCEPTED") == 0 ?
-		    "ACCEPTED" : "DECLINED", 0, 0, "same version again");
+		rc = decide(j, "DECLINED", 4, 0, "same version again");
 	else if (!sent_by(j->ctx, old->organizer))
 		rc = decide(j, "REFUSED", 0, 0, "update not sent by the "
 		    "organizer");
 	else
 		rc = book(j);
-	if (rc == IMIP_OK && cmp == 0 && strcmp(j->out->decision,
-	    "ACCEPTED") == 0 && me->rsvp)
-		rc = queue_reply(j, "ACCEPTED", "Success", NULL);
+	/* The same version again: repeat the current answer if asked to. */
+	if (rc == IMIP_OK && cmp == 0 && me->rsvp && j->out->status[0] != '\0')
+		rc = queue_reply(j, j->out->decision, j->out->status[0] == '2' ?
+		    "Success" : "Busy", NULL);
 out:
 	imip_event_rec_free(old);
 	return rc;
@@ -374,9 +397,10 @@ imip_schedule_resource(struct imip_store *st,
 		return rc;
 	if ((rc = dispatch(&j)) < 0 || (rc = journal(&j)) < 0)
 		goto fail;
-	if (ctx->dry_run)
+	if (ctx->dry_run) {
 		imip_store_rollback(st);
-	else if ((rc = imip_store_commit(st, err)) < 0)
+		out->outbox_id = 0;	/* the row is gone with the rollback */
+	} else if ((rc = imip_store_commit(st, err)) < 0)
 		goto fail;
 	return IMIP_OK;
 fail:

@@ -12,11 +12,13 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "conf.h"
 #include "err.h"
 #include "itip.h"
 #include "store.h"
 
 struct imip_sched_ctx {
+	const struct imip_conf *conf;	/* local_domains; NULL: none local */
 	const char	*queue_id;
 	const char	*sender;	/* envelope sender, "" for <> */
 	const char	*from;		/* From: address or NULL */

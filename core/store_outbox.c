@@ -28,7 +28,7 @@ static const char sql_outbox_due[] = OUTBOX_COLS
 static const char sql_outbox_list[] = OUTBOX_COLS
 	" WHERE ?1 = 0 OR (sent IS NULL AND failed IS NULL) ORDER BY id";
 static const char sql_outbox_sent[] =
-	"UPDATE outbox SET sent = ?2 WHERE id = ?1";
+	"UPDATE outbox SET sent = ?2, attempts = attempts + 1 WHERE id = ?1";
 static const char sql_outbox_retry[] =
 	"UPDATE outbox SET attempts = attempts + 1, next_attempt = ?3,"
 	" last_error = ?4, failed = CASE WHEN ?5 THEN ?2 ELSE failed END"

@@ -6,6 +6,7 @@
  * SQLite handle.
  */
 #include <pthread.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <time.h>
 
@@ -70,8 +71,23 @@ outbox_main(void *arg)
 int
 mf_outbox_start(const struct imip_conf *conf)
 {
+	sigset_t stop, old;
+	int rc;
+
+	/*
+	 * libmilter waits for SIGTERM, SIGINT and SIGHUP with sigwait(); a
+	 * thread that does not block them could take the signal and die
+	 * with the whole process instead.  The new thread inherits the mask.
+	 */
+	sigemptyset(&stop);
+	sigaddset(&stop, SIGHUP);
+	sigaddset(&stop, SIGINT);
+	sigaddset(&stop, SIGTERM);
+	pthread_sigmask(SIG_BLOCK, &stop, &old);
 	outbox_kick = true;		/* send what a previous run left */
-	if (pthread_create(&outbox_tid, NULL, outbox_main, (void *)conf) != 0)
+	rc = pthread_create(&outbox_tid, NULL, outbox_main, (void *)conf);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (rc != 0)
 		return -1;
 	outbox_running = true;
 	return 0;
