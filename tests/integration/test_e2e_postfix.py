@@ -593,6 +593,51 @@ class PassThrough(E2EBase):
                                 (name, log[-2000:]))
 
 
+class OutboxSurvivesRestart(E2EBase):
+    """A reply the MTA would not take stays in the outbox, is retried, and
+    is sent exactly once by the next imip-milter process."""
+
+    @classmethod
+    def setUpClass(cls):
+        mta.install_signal_cleanup()
+        cls.stack = mta.Stack(rooms=cls.rooms,
+                              extra_conf={"outbox_retry_seconds": "1"})
+        cls.pf, cls.milter = cls.stack.postfix, cls.stack.milter
+        cls.real_sendmail = cls.milter.sendmail_path
+        cls.milter.sendmail_path = "/bin/false"   # the MTA refuses replies
+        cls.stack.start()
+
+    def outbox(self):
+        return self.milter.query(
+            "SELECT attempts, last_error IS NOT NULL, sent IS NOT NULL, "
+            "failed IS NOT NULL FROM outbox")
+
+    def test_pending_reply_is_sent_after_a_restart(self):
+        uid = "restart-%s@example.com" % RUN
+        msgid, raw = request(uid, day(20, "09:00"), day(20, "10:00"))
+        self.assertEqual(self.decision(self.submit(msgid, raw))["decision"],
+                         "ACCEPTED")
+        deadline = time.time() + 20
+        while time.time() < deadline:
+            rows = self.outbox()
+            if rows and rows[0][0] >= 1:
+                break
+            time.sleep(0.1)
+        (attempts, has_error, sent, failed), = self.outbox()
+        self.assertGreaterEqual(attempts, 1)
+        self.assertEqual((has_error, sent, failed), (1, 0, 0))
+
+        self.milter.stop()
+        self.milter.sendmail_path = self.real_sendmail
+        self.milter.start()
+        (rep,) = self.wait_reply(uid)
+        self.check_reply(rep, msgid, uid, "ACCEPTED", "2.0")
+        time.sleep(2)           # a duplicate would arrive by now
+        self.assertEqual(len(replies(self.pf.messages(), uid, ROOM_A)), 1)
+        (_, _, sent, failed), = self.outbox()
+        self.assertEqual((sent, failed), (1, 0))
+
+
 if __name__ == "__main__":
     problem = mta.harness_problem()
     if problem:
