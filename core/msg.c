@@ -91,8 +91,7 @@ imip_msg_dry_run(struct imip_msg *m, bool on)
 }
 
 int
-imip_msg_envfrom(struct imip_msg *m, struct imip_store *st, const char *addr,
-    struct imip_err *err)
+imip_msg_envfrom(struct imip_msg *m, const char *addr, struct imip_err *err)
 {
 	int rc;
 

@@ -57,8 +57,8 @@ const char *imip_msg_get_queue_id(const struct imip_msg *m);
 void	imip_msg_dry_run(struct imip_msg *m, bool on);
 
 /* imip_msg_envfrom - the envelope sender ("" or "<>" for the null sender) */
-int	imip_msg_envfrom(struct imip_msg *m, struct imip_store *st,
-	    const char *addr, struct imip_err *err);
+int	imip_msg_envfrom(struct imip_msg *m, const char *addr,
+	    struct imip_err *err);
 
 /* imip_msg_rcpt - an envelope recipient; managed ones are remembered */
 int	imip_msg_rcpt(struct imip_msg *m, struct imip_store *st,

@@ -56,6 +56,18 @@ internal_error(SMFICTX *ctx, struct mf_conn *c, const struct imip_err *err)
 	}
 }
 
+/* After header or body capture: past max_message_size the mail passes. */
+static sfsistat
+captured(SMFICTX *ctx, struct mf_conn *c, int rc, const struct imip_err *err)
+{
+	if (rc == IMIP_ELIMIT) {
+		imip_log_info("%s: %s; passed untouched",
+		    imip_msg_get_queue_id(c->msg), err->msg);
+		return SMFIS_ACCEPT;
+	}
+	return rc < 0 ? internal_error(ctx, c, err) : SMFIS_CONTINUE;
+}
+
 static int
 need_store(struct mf_conn *c, struct imip_err *err)
 {
@@ -89,7 +101,7 @@ mf_envfrom(SMFICTX *ctx, char **argv)
 	imip_msg_free(c->msg);
 	c->msg = NULL;
 	if (imip_msg_new(&c->msg, mf_conf, &err) < 0 ||
-	    imip_msg_envfrom(c->msg, c->st, argv[0], &err) < 0)
+	    imip_msg_envfrom(c->msg, argv[0], &err) < 0)
 		return internal_error(ctx, c, &err);
 	note_qid(ctx, c);
 	return SMFIS_CONTINUE;
@@ -120,12 +132,7 @@ mf_header(SMFICTX *ctx, char *name, char *value)
 	if (c == NULL || c->msg == NULL)
 		return SMFIS_CONTINUE;
 	rc = imip_msg_header(c->msg, name, value, &err);
-	if (rc == IMIP_ELIMIT) {
-		imip_log_info("%s: %s; passed untouched",
-		    imip_msg_get_queue_id(c->msg), err.msg);
-		return SMFIS_ACCEPT;
-	}
-	return rc < 0 ? internal_error(ctx, c, &err) : SMFIS_CONTINUE;
+	return captured(ctx, c, rc, &err);
 }
 
 static sfsistat
@@ -154,12 +161,7 @@ mf_body(SMFICTX *ctx, unsigned char *buf, size_t len)
 	if (c == NULL || c->msg == NULL)
 		return SMFIS_ACCEPT;
 	rc = imip_msg_body(c->msg, buf, len, &err);
-	if (rc == IMIP_ELIMIT) {
-		imip_log_info("%s: %s; passed untouched",
-		    imip_msg_get_queue_id(c->msg), err.msg);
-		return SMFIS_ACCEPT;
-	}
-	return rc < 0 ? internal_error(ctx, c, &err) : SMFIS_CONTINUE;
+	return captured(ctx, c, rc, &err);
 }
 
 static sfsistat

@@ -11,6 +11,30 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include <gmime/gmime.h>
+
+#include "itip.h"
+#include "mime.h"
+
+/* fixture_group_setup - cmocka group setup: gmime and libical ready */
+static inline int
+fixture_group_setup(void **state)
+{
+	(void)state;
+	imip_mime_init();
+	imip_itip_init();
+	return 0;
+}
+
+/* fixture_group_teardown - release what gmime holds, for valgrind */
+static inline int
+fixture_group_teardown(void **state)
+{
+	(void)state;
+	g_mime_shutdown();
+	return 0;
+}
+
 /*
  * fixture_read - the whole file tests/data/name as a NUL-terminated string
  * (caller frees) with its length in *len (may be NULL).  Skips the test

@@ -69,23 +69,6 @@
 #define T_20270301_0900Z	INT64_C(1803891600)
 #define T_20270301_1000Z	INT64_C(1803895200)
 
-static int
-group_setup(void **state)
-{
-	(void)state;
-	imip_mime_init();
-	imip_itip_init();
-	return 0;
-}
-
-static int
-group_teardown(void **state)
-{
-	(void)state;
-	g_mime_shutdown();
-	return 0;
-}
-
 /* Parse text, failing the test with err.msg unless it succeeds. */
 static struct imip_itip *
 parse_ok(const char *text, const char *method_param, const char *tz)
@@ -870,5 +853,5 @@ main(void)
 		cmocka_unit_test(test_itip_free_null_is_noop),
 	};
 
-	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+	return cmocka_run_group_tests(tests, fixture_group_setup, fixture_group_teardown);
 }

@@ -23,23 +23,6 @@
 
 #define MAX_PARTS	8
 
-static int
-group_setup(void **state)
-{
-	(void)state;
-	imip_mime_init();
-	imip_itip_init();
-	return 0;
-}
-
-static int
-group_teardown(void **state)
-{
-	(void)state;
-	g_mime_shutdown();
-	return 0;
-}
-
 /* The calendar parts of fixture name; fails the test unless IMIP_OK. */
 static struct imip_calpart *
 calendars_of(const char *name, size_t *n)
@@ -706,5 +689,5 @@ main(void)
 		cmocka_unit_test(test_mime_calparts_free_null_is_noop),
 	};
 
-	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+	return cmocka_run_group_tests(tests, fixture_group_setup, fixture_group_teardown);
 }

@@ -20,6 +20,7 @@
 #include <cmocka.h>
 
 #include "dbfixture.h"
+#include "fixture.h"
 #include "itip.h"
 #include "log.h"
 #include "mime.h"
@@ -65,14 +66,6 @@ capture(int prio, const char *line, void *arg)
 	if (prio == LOG_WARNING)
 		fx->nwarn++;
 	snprintf(fx->log + len, sizeof(fx->log) - len, "%d %s\n", prio, line);
-}
-
-static int
-group_setup(void **state)
-{
-	imip_mime_init();
-	imip_itip_init();
-	return 0;
 }
 
 static int
@@ -199,7 +192,7 @@ begin(struct fx *fx, const struct feed *f)
 	    IMIP_OK);
 	imip_msg_queue_id(fx->m, "QID1");
 	imip_msg_dry_run(fx->m, f->dry_run);
-	assert_int_equal(imip_msg_envfrom(fx->m, fx->db->st, sender,
+	assert_int_equal(imip_msg_envfrom(fx->m, sender,
 	    &fx->err), IMIP_OK);
 	if (f->rcpt[0] == NULL)
 		assert_int_equal(imip_msg_rcpt(fx->m, fx->db->st,
@@ -791,5 +784,5 @@ main(void)
 		T(test_second_overlapping_invitation_is_declined),
 	};
 
-	return cmocka_run_group_tests(tests, group_setup, NULL);
+	return cmocka_run_group_tests(tests, fixture_group_setup, NULL);
 }

@@ -28,23 +28,6 @@
 			".prod.outlook.com>"
 #define HUMAN		"Room A accepted your invitation.\n"
 
-static int
-group_setup(void **state)
-{
-	(void)state;
-	imip_mime_init();
-	imip_itip_init();
-	return 0;
-}
-
-static int
-group_teardown(void **state)
-{
-	(void)state;
-	g_mime_shutdown();
-	return 0;
-}
-
 static struct imip_itip *
 request_from(const char *fixture)
 {
@@ -591,5 +574,5 @@ main(void)
 		cmocka_unit_test(test_reply_without_organizer_is_parse_error),
 	};
 
-	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+	return cmocka_run_group_tests(tests, fixture_group_setup, fixture_group_teardown);
 }

@@ -18,6 +18,7 @@
 #include <cmocka.h>
 
 #include "dbfixture.h"
+#include "fixture.h"
 #include "itip.h"
 #include "mime.h"
 #include "schedule.h"
@@ -53,14 +54,6 @@ struct fx {
 	struct imip_outcome	 out;
 	struct imip_err		 err;
 };
-
-static int
-group_setup(void **state)
-{
-	imip_mime_init();
-	imip_itip_init();
-	return 0;
-}
 
 static int
 setup(void **state)
@@ -728,5 +721,5 @@ main(void)
 		T(test_schedule_journal_on_locked_database_is_busy),
 	};
 
-	return cmocka_run_group_tests(tests, group_setup, NULL);
+	return cmocka_run_group_tests(tests, fixture_group_setup, NULL);
 }
