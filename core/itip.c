@@ -12,6 +12,7 @@
 #include <libical/ical.h>
 
 #include "addr.h"
+#include "icaltime.h"
 #include "itip.h"
 
 static const char *const method_names[] = {
@@ -176,30 +177,13 @@ only_vevent(icalcomponent **out, icalcomponent *root, struct imip_err *err)
 	return IMIP_OK;
 }
 
-/* tt (from kind's property) as UTC seconds; floating times in default_tz. */
+/* tt, the value of ev's property kind, as UTC seconds. */
 static int
 to_utc(int64_t *out, icalcomponent *ev, icalproperty_kind kind,
     struct icaltimetype tt, const char *default_tz, struct imip_err *err)
 {
-	icalproperty *p = icalcomponent_get_first_property(ev, kind);
-	icalparameter *tzid = NULL;
-	const icaltimezone *zone;
-
-	if (p != NULL)
-		tzid = icalproperty_get_first_parameter(p,
-		    ICAL_TZID_PARAMETER);
-	if (icaltime_is_utc(tt))
-		zone = icaltimezone_get_utc_timezone();
-	else if (tt.zone != NULL)
-		zone = tt.zone;
-	else if (tzid != NULL && !icaltime_is_date(tt))
-		return imip_err_set(err, IMIP_EPARSE, "unknown TZID \"%s\"",
-		    icalparameter_get_tzid(tzid));
-	else if ((zone = icaltimezone_get_builtin_timezone(default_tz)) ==
-	    NULL)
-		zone = icaltimezone_get_utc_timezone();
-	*out = (int64_t)icaltime_as_timet_with_zone(tt, zone);
-	return IMIP_OK;
+	return imip_icaltime_utc(out, tt, icalcomponent_get_first_property(ev,
+	    kind), icalcomponent_get_parent(ev), default_tz, err);
 }
 
 static int

@@ -1,0 +1,31 @@
+/*
+ * icaltime.h - iCalendar times to UTC instants (internal to core).
+ *
+ * One place decides how a DATE-TIME becomes an instant: UTC as is, a TZID
+ * through the object's VTIMEZONE or the system's IANA zones, floating
+ * times and DATEs in the calendar's own zone.  Includes libical.
+ */
+#ifndef IMIP_ICALTIME_H
+#define IMIP_ICALTIME_H
+
+#include <stdint.h>
+
+#include <libical/ical.h>
+
+#include "err.h"
+
+/*
+ * imip_icaltime_utc - tt, the value of property p (NULL: no TZID to
+ * check), as UTC epoch seconds.  A TZID libical did not attach is looked
+ * up in root's VTIMEZONEs (root may be NULL), then among the IANA zones;
+ * one that names no zone is IMIP_EPARSE.  Floating times and DATEs are
+ * read in default_tz.
+ */
+int	imip_icaltime_utc(int64_t *out, struct icaltimetype tt,
+	    icalproperty *p, icalcomponent *root, const char *default_tz,
+	    struct imip_err *err);
+
+/* imip_icaltime_zone - the zone floating times mean: default_tz, or UTC */
+icaltimezone *imip_icaltime_zone(const char *default_tz);
+
+#endif
