@@ -71,6 +71,9 @@ imip_itip_free(struct imip_itip *itip)
 	free(itip->organizer_sent_by);
 	free(itip->summary);
 	free(itip->vevent);
+	free(itip->inst);
+	if (itip->root != NULL)
+		icalcomponent_free(itip->root);
 	free(itip);
 }
 
@@ -143,37 +146,64 @@ read_method(struct imip_itip *it, icalcomponent *root, const char *param,
 	return IMIP_OK;
 }
 
-/* The one VEVENT of root; anything else is refused with a reason. */
-static int
-only_vevent(icalcomponent **out, icalcomponent *root, struct imip_err *err)
+static bool
+same_uid(icalcomponent *a, icalcomponent *b)
 {
-	icalcomponent *c, *ev = NULL;
+	const char *ua = icalcomponent_get_uid(a), *ub = icalcomponent_get_uid(b);
+
+	return ua != NULL && ub != NULL && strcmp(ua, ub) == 0;
+}
+
+static bool
+is_override(icalcomponent *ev)
+{
+	return icalcomponent_get_first_property(ev,
+	    ICAL_RECURRENCEID_PROPERTY) != NULL;
+}
+
+/*
+ * The VEVENT that speaks for the object: its master, or the first
+ * override when only overrides came (Thunderbird sends such REQUESTs).
+ * Every VEVENT must carry the same UID; other components are refused.
+ */
+static int
+find_events(struct imip_itip *it, icalcomponent **out, icalcomponent *root,
+    struct imip_err *err)
+{
+	icalcomponent *c, *first = NULL, *master = NULL;
 	icalcomponent_kind k;
 
 	*out = NULL;
 	for (c = icalcomponent_get_first_component(root, ICAL_ANY_COMPONENT);
 	    c != NULL;
 	    c = icalcomponent_get_next_component(root, ICAL_ANY_COMPONENT)) {
-		k = icalcomponent_isa(c);
-		if (k == ICAL_VTIMEZONE_COMPONENT)
+		if ((k = icalcomponent_isa(c)) == ICAL_VTIMEZONE_COMPONENT)
 			continue;
 		if (k != ICAL_VEVENT_COMPONENT)
 			return imip_err_set(err, IMIP_EUNSUPPORTED,
 			    "%s components are not scheduled",
 			    icalcomponent_kind_to_string(k));
-		if (ev != NULL)
-			return imip_err_set(err, IMIP_EUNSUPPORTED,
-			    "more than one VEVENT");
-		ev = c;
+		if (first != NULL && !same_uid(first, c))
+			return imip_err_set(err, IMIP_EPARSE,
+			    "VEVENTs with different UIDs in one object");
+		if (!is_override(c) && master != NULL)
+			return imip_err_set(err, IMIP_EPARSE,
+			    "two VEVENTs without RECURRENCE-ID");
+		if (!is_override(c))
+			master = c;
+		else
+			it->recurring = true;
+		if (first == NULL)
+			first = c;
 	}
-	if (ev == NULL)
+	if (first == NULL)
 		return imip_err_set(err, IMIP_EPARSE, "no VEVENT");
-	if (icalcomponent_get_first_property(ev, ICAL_RRULE_PROPERTY) ||
-	    icalcomponent_get_first_property(ev, ICAL_RDATE_PROPERTY) ||
-	    icalcomponent_get_first_property(ev, ICAL_RECURRENCEID_PROPERTY))
-		return imip_err_set(err, IMIP_EUNSUPPORTED,
-		    "recurring events are not scheduled yet");
-	*out = ev;
+	it->has_master = master != NULL;
+	if (master != NULL && (icalcomponent_get_first_property(master,
+	    ICAL_RRULE_PROPERTY) != NULL || icalcomponent_get_first_property(
+	    master, ICAL_RDATE_PROPERTY) != NULL))
+		it->recurring = true;
+	*out = master != NULL ? master : first;
 	return IMIP_OK;
 }
 
@@ -332,8 +362,10 @@ read_event(struct imip_itip *it, icalcomponent *ev, const char *default_tz,
 		return rc;
 	if ((rc = read_people(it, ev, err)) < 0)
 		return rc;
-	if ((it->vevent = icalcomponent_as_ical_string_r(ev)) == NULL)
-		return imip_err_set(err, IMIP_ENOMEM, "VEVENT text");
+	/* The whole object: a later expansion needs its VTIMEZONEs too. */
+	if ((it->vevent = icalcomponent_as_ical_string_r(
+	    icalcomponent_get_parent(ev))) == NULL)
+		return imip_err_set(err, IMIP_ENOMEM, "iCalendar text");
 	return IMIP_OK;
 }
 
@@ -364,9 +396,11 @@ imip_itip_parse(struct imip_itip **out, const char *text,
 		goto out;
 	}
 	if ((rc = read_method(it, root, method_param, err)) < 0 ||
-	    (rc = only_vevent(&ev, root, err)) < 0 ||
+	    (rc = find_events(it, &ev, root, err)) < 0 ||
 	    (rc = read_event(it, ev, default_tz, err)) < 0)
 		goto out;
+	it->root = root;		/* kept for imip_itip_expand */
+	root = NULL;
 	*out = it;
 	it = NULL;
 	rc = IMIP_OK;

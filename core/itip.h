@@ -1,9 +1,10 @@
 /*
  * itip.h - one iTIP scheduling object, parsed and checked with libical.
  *
- * This slice handles single, non-recurring VEVENTs: recurrence, VTODO and
- * the other component types are reported as IMIP_EUNSUPPORTED so the mail
- * passes untouched.  Times come out as UTC epoch seconds.
+ * One object is one UID: a master VEVENT and/or RECURRENCE-ID overrides.
+ * VTODO, VJOURNAL and the other component types are IMIP_EUNSUPPORTED so
+ * the mail passes untouched.  Times come out as UTC epoch seconds;
+ * imip_itip_expand turns a series into its instances.
  */
 #ifndef IMIP_ITIP_H
 #define IMIP_ITIP_H
@@ -33,6 +34,16 @@ struct imip_attendee {
 	bool	 rsvp;
 };
 
+/* One occurrence, identified by its RECURRENCE-ID instant. */
+struct imip_instance {
+	int64_t	 rid;		/* original start, UTC: the identity */
+	int64_t	 start, end;	/* where it is now, [start, end) */
+	bool	 override;	/* a RECURRENCE-ID component says so */
+	bool	 cancelled;	/* that component has STATUS:CANCELLED */
+};
+
+struct icalcomponent_impl;	/* libical's icalcomponent */
+
 struct imip_itip {
 	enum imip_method	 method;
 	char			*uid;
@@ -46,7 +57,14 @@ struct imip_itip {
 	bool			 all_day;
 	struct imip_attendee	*attendees;
 	size_t			 nattendees;
-	char			*vevent;	/* the VEVENT as iCalendar text */
+	char			*vevent;	/* the object as iCalendar text */
+	bool			 recurring;	/* RRULE, RDATE or overrides */
+	bool			 has_master;	/* false: overrides only */
+	/* Filled by imip_itip_expand: */
+	struct imip_instance	*inst;		/* sorted by rid */
+	size_t			 ninst;
+	bool			 clipped;	/* the rule goes on past until */
+	struct icalcomponent_impl *root;	/* owned; for expansion */
 };
 
 /* imip_itip_init - once per process, before threads: errors never abort */
@@ -62,6 +80,15 @@ void	imip_itip_init(void);
 int	imip_itip_parse(struct imip_itip **out, const char *text,
 	    const char *method_param, const char *default_tz,
 	    struct imip_err *err);
+
+/*
+ * imip_itip_expand - the instances of it that start before until (at most
+ * max: more is IMIP_ELIMIT), in default_tz for floating times.  RRULE,
+ * RDATE and EXDATE of the master, then overrides matched by instant.  A
+ * rule that can never produce an instance is IMIP_EPARSE.
+ */
+int	imip_itip_expand(struct imip_itip *it, int64_t until, size_t max,
+	    const char *default_tz, struct imip_err *err);
 
 /* imip_itip_free - release a parsed object; NULL is a no-op */
 void	imip_itip_free(struct imip_itip *itip);

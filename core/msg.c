@@ -373,6 +373,14 @@ for_calendar(struct imip_msg *m, struct imip_store *st,
 			*err = why;
 			break;
 		}
+		if (it->recurring) {
+			/* Until scheduling works per instance. */
+			imip_err_set(&why, IMIP_EUNSUPPORTED,
+			    "recurring events are not scheduled yet");
+			rc = pass_bad_data(m, st, ctx, cal->address,
+			    IMIP_EUNSUPPORTED, &why, err);
+			continue;
+		}
 		if (seen_before(d, cal->address, it))
 			continue;
 		if ((rc = imip_schedule_resource(st, ctx, cal, it, &o,

@@ -143,7 +143,10 @@ test_itip_request_utc_fixture(void **state)
 	assert_non_null(strstr(it->vevent, "BEGIN:VEVENT"));
 	assert_non_null(strstr(it->vevent,
 	    "UID:20270301-budget-review@example.org"));
-	assert_null(strstr(it->vevent, "BEGIN:VCALENDAR"));
+	/* The whole object is kept: re-expansion needs its VTIMEZONEs. */
+	assert_non_null(strstr(it->vevent, "BEGIN:VCALENDAR"));
+	assert_false(it->recurring);
+	assert_true(it->has_master);
 	imip_itip_free(it);
 }
 
@@ -716,25 +719,6 @@ static void
 test_itip_unsupported_shapes(void **state)
 {
 	static const struct bad_case cases[] = {
-		{ "RRULE",
-		    CAL(REQUEST, EVENT_IDS ONE_HOUR_UTC
-			L("RRULE:FREQ=WEEKLY;COUNT=4")),
-		    IMIP_EUNSUPPORTED },
-		{ "RDATE",
-		    CAL(REQUEST, EVENT_IDS ONE_HOUR_UTC
-			L("RDATE:20270308T090000Z")),
-		    IMIP_EUNSUPPORTED },
-		{ "RECURRENCE-ID",
-		    CAL(REQUEST, EVENT_IDS ONE_HOUR_UTC
-			L("RECURRENCE-ID:20270301T090000Z")),
-		    IMIP_EUNSUPPORTED },
-		{ "two VEVENTs",
-		    CAL(REQUEST, EVENT_IDS ONE_HOUR_UTC L("END:VEVENT")
-			L("BEGIN:VEVENT") EVENT_IDS
-			L("RECURRENCE-ID:20270308T090000Z")
-			L("DTSTART:20270308T100000Z")
-			L("DTEND:20270308T110000Z")),
-		    IMIP_EUNSUPPORTED },
 		{ "VTODO",
 		    L("BEGIN:VCALENDAR") L("VERSION:2.0")
 		    L("PRODID:-//imip-milter//tests//EN") REQUEST
@@ -756,22 +740,64 @@ test_itip_unsupported_shapes(void **state)
 }
 
 static void
-test_itip_recurring_fixture_is_unsupported(void **state)
+test_itip_recurrence_shapes_parse(void **state)
 {
-	struct imip_itip *it = NULL;
+	static const struct {
+		const char	*what, *text;
+		bool		 has_master;
+	} cases[] = {
+		{ "RRULE", CAL(REQUEST, EVENT_IDS ONE_HOUR_UTC
+		    L("RRULE:FREQ=WEEKLY;COUNT=4")), true },
+		{ "RDATE", CAL(REQUEST, EVENT_IDS ONE_HOUR_UTC
+		    L("RDATE:20270308T090000Z")), true },
+		{ "override only", CAL(REQUEST, EVENT_IDS ONE_HOUR_UTC
+		    L("RECURRENCE-ID:20270301T090000Z")), false },
+		{ "master and override", CAL(REQUEST, EVENT_IDS ONE_HOUR_UTC
+		    L("RRULE:FREQ=WEEKLY;COUNT=4") L("END:VEVENT")
+		    L("BEGIN:VEVENT") EVENT_IDS
+		    L("RECURRENCE-ID:20270308T090000Z")
+		    L("DTSTART:20270308T100000Z") L("DTEND:20270308T110000Z")),
+		    true },
+	};
+	struct imip_itip *it;
 	struct imip_err err;
-	char *text;
-	int rc;
 
 	(void)state;
-	text = fixture_read("itip-request-recurring.ics", NULL);
-	imip_err_clear(&err);
-	rc = imip_itip_parse(&it, text, "REQUEST", "Europe/Berlin", &err);
-	free(text);
-	assert_int_equal(rc, IMIP_EUNSUPPORTED);
-	assert_int_equal(err.code, IMIP_EUNSUPPORTED);
-	assert_true(err.msg[0] != '\0');
-	assert_null(it);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		it = NULL;
+		if (imip_itip_parse(&it, cases[i].text, NULL, "UTC", &err) !=
+		    IMIP_OK)
+			fail_msg("%s: got %s, want ok", cases[i].what, err.msg);
+		if (!it->recurring || it->has_master != cases[i].has_master)
+			fail_msg("%s: got recurring %d master %d, want 1 %d",
+			    cases[i].what, it->recurring, it->has_master,
+			    cases[i].has_master);
+		imip_itip_free(it);
+	}
+}
+
+static void
+test_itip_several_events_must_share_one_uid(void **state)
+{
+	static const struct bad_case cases[] = {
+		{ "two UIDs",
+		    CAL(REQUEST, EVENT_IDS ONE_HOUR_UTC L("END:VEVENT")
+			L("BEGIN:VEVENT") L("UID:other@example.org")
+			L("DTSTAMP:20270215T120000Z")
+			L("ORGANIZER:mailto:alice@example.org")
+			L("DTSTART:20270308T100000Z")
+			L("DTEND:20270308T110000Z")),
+		    IMIP_EPARSE },
+		{ "two masters",
+		    CAL(REQUEST, EVENT_IDS ONE_HOUR_UTC L("END:VEVENT")
+			L("BEGIN:VEVENT") EVENT_IDS
+			L("DTSTART:20270308T100000Z")
+			L("DTEND:20270308T110000Z")),
+		    IMIP_EPARSE },
+	};
+
+	(void)state;
+	check_bad_cases(cases, sizeof(cases) / sizeof(cases[0]));
 }
 
 static void
@@ -848,7 +874,8 @@ main(void)
 		cmocka_unit_test(test_itip_truncated_text_is_parse_error),
 		cmocka_unit_test(test_itip_cancel_without_dtstart_is_ok),
 		cmocka_unit_test(test_itip_unsupported_shapes),
-		cmocka_unit_test(test_itip_recurring_fixture_is_unsupported),
+		cmocka_unit_test(test_itip_recurrence_shapes_parse),
+		cmocka_unit_test(test_itip_several_events_must_share_one_uid),
 		cmocka_unit_test(test_itip_method_name_parse_round_trip),
 		cmocka_unit_test(test_itip_free_null_is_noop),
 	};
