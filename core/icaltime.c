@@ -6,7 +6,10 @@
  * one: floating and DATE values belong to the calendar's zone, a TZID
  * that named no zone makes the object unusable.
  */
+#include <string.h>
+
 #include "icaltime.h"
+#include "tz.h"
 
 icaltimezone *
 imip_icaltime_zone(const char *default_tz)
@@ -52,5 +55,54 @@ imip_icaltime_utc(int64_t *out, struct icaltimetype tt, icalproperty *p,
 	if (zone == NULL)
 		zone = imip_icaltime_zone(default_tz);
 	*out = (int64_t)icaltime_as_timet_with_zone(tt, zone);
+	return IMIP_OK;
+}
+
+/* One TZID parameter: keep it, rename it, or refuse the object. */
+static int
+normalize_param(icalparameter *par, icalcomponent *root,
+    struct imip_err *err)
+{
+	const char *tzid = icalparameter_get_tzid(par), *name;
+	char buf[IMIP_TZ_NAME_MAX];
+
+	if (tzid == NULL)
+		return imip_err_set(err, IMIP_EPARSE, "empty TZID");
+	if ((name = imip_tz_windows(tzid)) == NULL) {
+		if (icalcomponent_get_timezone(root, tzid) != NULL)
+			return IMIP_OK;
+		name = imip_tz_iana_name(tzid, buf, sizeof(buf));
+	}
+	if (name == NULL)
+		return imip_err_set(err, IMIP_EPARSE, "unknown TZID \"%.60s\"",
+		    tzid);
+	if (strcmp(name, tzid) != 0)
+		icalparameter_set_tzid(par, name);
+	return IMIP_OK;
+}
+
+int
+imip_icaltime_normalize(icalcomponent *root, struct imip_err *err)
+{
+	icalcomponent *c;
+	icalproperty *p;
+	icalparameter *par;
+	int rc;
+
+	for (c = icalcomponent_get_first_component(root, ICAL_ANY_COMPONENT);
+	    c != NULL;
+	    c = icalcomponent_get_next_component(root, ICAL_ANY_COMPONENT)) {
+		if (icalcomponent_isa(c) == ICAL_VTIMEZONE_COMPONENT)
+			continue;
+		for (p = icalcomponent_get_first_property(c,
+		    ICAL_ANY_PROPERTY); p != NULL;
+		    p = icalcomponent_get_next_property(c, ICAL_ANY_PROPERTY)) {
+			par = icalproperty_get_first_parameter(p,
+			    ICAL_TZID_PARAMETER);
+			if (par != NULL &&
+			    (rc = normalize_param(par, root, err)) < 0)
+				return rc;
+		}
+	}
 	return IMIP_OK;
 }

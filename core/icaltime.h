@@ -25,6 +25,15 @@ int	imip_icaltime_utc(int64_t *out, struct icaltimetype tt,
 	    icalproperty *p, icalcomponent *root, const char *default_tz,
 	    struct imip_err *err);
 
+/*
+ * imip_icaltime_normalize - rewrite every TZID parameter of root's
+ * components to a name libical resolves safely: Windows names to their
+ * IANA zone (even when the message brings a VTIMEZONE for them, which
+ * Outlook fills with today's rule only), other names without a VTIMEZONE
+ * to an IANA name.  A TZID that fits nothing is IMIP_EPARSE.
+ */
+int	imip_icaltime_normalize(icalcomponent *root, struct imip_err *err);
+
 /* imip_icaltime_zone - the zone floating times mean: default_tz, or UTC */
 icaltimezone *imip_icaltime_zone(const char *default_tz);
 

@@ -14,6 +14,7 @@
 #include "addr.h"
 #include "icaltime.h"
 #include "itip.h"
+#include "tz.h"
 
 static const char *const method_names[] = {
 	[IMIP_METHOD_UNKNOWN] = "UNKNOWN",
@@ -32,6 +33,7 @@ imip_itip_init(void)
 {
 	/* libical's default may abort on an error; the setting is global. */
 	icalerror_set_errors_are_fatal(0);
+	imip_tz_init();
 }
 
 const char *
@@ -391,6 +393,9 @@ imip_itip_parse(struct imip_itip **out, const char *text,
 		rc = imip_err_set(err, IMIP_EPARSE, "%s", why);
 		goto out;
 	}
+	/* Before any time getter runs: libical would open the raw names. */
+	if ((rc = imip_icaltime_normalize(root, err)) < 0)
+		goto out;
 	if ((it = calloc(1, sizeof(*it))) == NULL) {
 		rc = imip_err_set(err, IMIP_ENOMEM, "itip");
 		goto out;

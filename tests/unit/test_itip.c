@@ -632,9 +632,10 @@ test_itip_malformed_is_parse_error(void **state)
 			L("DTSTART;TZID=Mars/Olympus_Mons:20270301T100000")
 			L("DTEND:20270301T110000Z")),
 		    IMIP_EPARSE },
-		{ "Outlook TZID without its VTIMEZONE",
+		{ "Outlook display name without its VTIMEZONE",
 		    CAL(REQUEST, EVENT_IDS
-			ZONED(WEST, "20270301T100000", "20270301T110000")),
+			ZONED("(UTC+01:00) Amsterdam, Berlin, Bern, Rome",
+			"20270301T100000", "20270301T110000")),
 		    IMIP_EPARSE },
 		{ "no VEVENT",
 		    L("BEGIN:VCALENDAR") L("VERSION:2.0")
@@ -777,6 +778,22 @@ test_itip_recurrence_shapes_parse(void **state)
 }
 
 static void
+test_itip_windows_tzid_without_vtimezone_maps_to_iana(void **state)
+{
+	struct imip_itip *it = NULL;
+	struct imip_err err;
+
+	(void)state;
+	/* CLDR: W. Europe Standard Time is Europe/Berlin; 10:00 CET. */
+	assert_int_equal(imip_itip_parse(&it, CAL(REQUEST, EVENT_IDS
+	    ZONED(WEST, "20270301T100000", "20270301T110000")), NULL, "UTC",
+	    &err), IMIP_OK);
+	assert_int_equal(it->start, T_20270301_0900Z);
+	assert_int_equal(it->end, T_20270301_1000Z);
+	imip_itip_free(it);
+}
+
+static void
 test_itip_several_events_must_share_one_uid(void **state)
 {
 	static const struct bad_case cases[] = {
@@ -876,6 +893,8 @@ main(void)
 		cmocka_unit_test(test_itip_unsupported_shapes),
 		cmocka_unit_test(test_itip_recurrence_shapes_parse),
 		cmocka_unit_test(test_itip_several_events_must_share_one_uid),
+		cmocka_unit_test(
+		    test_itip_windows_tzid_without_vtimezone_maps_to_iana),
 		cmocka_unit_test(test_itip_method_name_parse_round_trip),
 		cmocka_unit_test(test_itip_free_null_is_noop),
 	};
