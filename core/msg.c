@@ -107,6 +107,21 @@ imip_msg_envfrom(struct imip_msg *m, const char *addr, struct imip_err *err)
 	return rc;
 }
 
+bool
+imip_msg_rcpt_may_be_managed(const struct imip_msg *m, const char *addr)
+{
+	char *norm = NULL;
+	bool may;
+
+	if (m->conf->local_domains == NULL || m->conf->local_domains[0] == NULL)
+		return true;
+	if (imip_addr_norm(&norm, addr, NULL) < 0)
+		return false;
+	may = imip_conf_is_local(m->conf, norm);
+	free(norm);
+	return may;
+}
+
 int
 imip_msg_rcpt(struct imip_msg *m, struct imip_store *st, const char *addr,
     struct imip_err *err)
@@ -115,6 +130,8 @@ imip_msg_rcpt(struct imip_msg *m, struct imip_store *st, const char *addr,
 	struct rcpt *r;
 	int rc;
 
+	if (!imip_msg_rcpt_may_be_managed(m, addr))
+		return IMIP_OK;
 	rc = imip_store_calendar_find(st, addr, &cal, err);
 	if (rc == IMIP_ENOTFOUND || rc == IMIP_EPARSE) {
 		imip_err_clear(err);

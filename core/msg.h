@@ -60,6 +60,13 @@ void	imip_msg_dry_run(struct imip_msg *m, bool on);
 int	imip_msg_envfrom(struct imip_msg *m, const char *addr,
 	    struct imip_err *err);
 
+/*
+ * imip_msg_rcpt_may_be_managed - false when addr is outside local_domains
+ * (if any are configured): such a recipient needs no database look-up.
+ */
+bool	imip_msg_rcpt_may_be_managed(const struct imip_msg *m,
+	    const char *addr);
+
 /* imip_msg_rcpt - an envelope recipient; managed ones are remembered */
 int	imip_msg_rcpt(struct imip_msg *m, struct imip_store *st,
 	    const char *addr, struct imip_err *err);

@@ -116,6 +116,8 @@ mf_envrcpt(SMFICTX *ctx, char **argv)
 	if (c == NULL || c->msg == NULL)
 		return SMFIS_CONTINUE;
 	note_qid(ctx, c);
+	if (!imip_msg_rcpt_may_be_managed(c->msg, argv[0]))
+		return SMFIS_CONTINUE;		/* no database needed */
 	if (need_store(c, &err) < 0 ||
 	    imip_msg_rcpt(c->msg, c->st, argv[0], &err) < 0)
 		return internal_error(ctx, c, &err);

@@ -48,7 +48,7 @@ outbox_main(void *arg)
 	const struct imip_conf *conf = arg;
 	struct imip_store *st = NULL;
 	struct imip_err err = { 0 };
-	int sent, rc;
+	int sent = 0, rc = 0;
 
 	do {
 		if (st == NULL && imip_store_open(&st, conf->database, 0,
@@ -63,7 +63,8 @@ outbox_main(void *arg)
 			imip_store_close(st);	/* reopen on the next round */
 			st = NULL;
 		}
-	} while (!outbox_wait());
+		/* A run that sent something may have left a full batch. */
+	} while ((rc >= 0 && sent > 0) || !outbox_wait());
 	imip_store_close(st);
 	return NULL;
 }

@@ -478,6 +478,26 @@ test_too_many_calendar_parts_pass_untouched(void **state)
 }
 
 static void
+test_recipient_outside_local_domains_skips_the_database(void **state)
+{
+	struct fx *fx = *state;
+	struct imip_msg *m = NULL;
+
+	assert_int_equal(imip_msg_new(&m, fx->db->conf, &fx->err), IMIP_OK);
+	/* No local_domains: every recipient may be a calendar. */
+	assert_true(imip_msg_rcpt_may_be_managed(m, "<bob@example.net>"));
+	assert_int_equal(imip_conf_set(fx->db->conf, "local_domains",
+	    "example.org", &fx->err), IMIP_OK);
+	assert_true(imip_msg_rcpt_may_be_managed(m, "<Room-A@Example.ORG>"));
+	assert_false(imip_msg_rcpt_may_be_managed(m, "<bob@example.net>"));
+	assert_false(imip_msg_rcpt_may_be_managed(m, "<>"));
+	/* imip_msg_rcpt applies it even with no store at all. */
+	assert_int_equal(imip_msg_rcpt(m, NULL, "<bob@example.net>",
+	    &fx->err), IMIP_OK);
+	imip_msg_free(m);
+}
+
+static void
 test_outsider_claiming_local_organizer_is_refused(void **state)
 {
 	struct fx *fx = *state;
@@ -763,6 +783,7 @@ main(void)
 		T(test_vtodo_is_delivered_unchanged_as_unsupported),
 		T(test_too_many_calendar_parts_pass_untouched),
 		T(test_outsider_claiming_local_organizer_is_refused),
+		T(test_recipient_outside_local_domains_skips_the_database),
 		T(test_boundary_mismatch_finds_nothing_and_changes_nothing),
 		T(test_forwarded_invitation_is_not_acted_on),
 		T(test_person_recipient_is_not_scheduled),
