@@ -104,26 +104,50 @@ utc(struct expand *x, int64_t *out, struct icaltimetype t, icalproperty *p)
 	return imip_icaltime_utc(out, t, p, x->root, x->tz, x->err);
 }
 
-/* Length of each instance: DTEND - DTSTART or DURATION; a DATE is a day. */
-static struct icaldurationtype
-instance_length(icalcomponent *m, struct icaltimetype start)
+/* What every instance of the master needs, read once. */
+struct master {
+	icalcomponent		*c;
+	icalproperty		*dtstart;	/* for its TZID */
+	struct icaltimetype	 start;
+	struct icaldurationtype	 days;		/* DATE series: whole days */
+	int64_t			 seconds;	/* DATE-TIME: exact length */
+};
+
+/*
+ * An instance lasts exactly as long as the master (RFC 5545 3.8.5.3);
+ * an all-day one lasts as many calendar days, 23 or 25 hours at DST.
+ */
+static void
+master_init(struct master *ms, icalcomponent *m, const struct imip_itip *it)
 {
 	struct icaldurationtype d = icalcomponent_get_duration(m);
 
-	if (icaldurationtype_as_int(d) <= 0 && icaltime_is_date(start))
-		d = icaldurationtype_from_int(86400);
-	return d;
+	ms->c = m;
+	ms->dtstart = icalcomponent_get_first_property(m,
+	    ICAL_DTSTART_PROPERTY);
+	ms->start = icalcomponent_get_dtstart(m);
+	ms->seconds = it->end - it->start;
+	ms->days = icaldurationtype_null_duration();
+	ms->days.days = d.days > 0 || d.weeks > 0 ? d.days + 7 * d.weeks : 1;
+}
+
+static int
+instance_end(struct expand *x, const struct master *ms,
+    struct icaltimetype t, int64_t s, int64_t *end)
+{
+	if (!icaltime_is_date(t)) {
+		*end = s + ms->seconds;
+		return IMIP_OK;
+	}
+	return utc(x, end, icaltime_add(t, ms->days), ms->dtstart);
 }
 
 /* The instances of one RRULE that start before the horizon. */
 static int
-rule(struct expand *x, icalcomponent *m, icalproperty *rr,
-    struct icaltimetype start, bool *clipped)
+rule(struct expand *x, const struct master *ms, icalproperty *rr,
+    bool *clipped)
 {
 	struct icalrecurrencetype r = icalproperty_get_rrule(rr);
-	icalproperty *dp = icalcomponent_get_first_property(m,
-	    ICAL_DTSTART_PROPERTY);
-	struct icaldurationtype len = instance_length(m, start);
 	icalrecur_iterator *ri;
 	struct icaltimetype t;
 	int64_t s, e, end = 0;
@@ -135,22 +159,26 @@ rule(struct expand *x, icalcomponent *m, icalproperty *rr,
 	if (r.count == 0 && !icaltime_is_null_time(r.until) &&
 	    (rc = utc(x, &end, r.until, NULL)) < 0)
 		return rc;
-	/* A rule without an end of its own stops at the horizon. */
+	/*
+	 * A rule without an end of its own stops near the horizon.  libical
+	 * compares UNTIL with floating times as wall-clock time, so give it
+	 * two days more; the exact cut is the s >= until test below.
+	 */
 	if (r.count == 0 && (icaltime_is_null_time(r.until) || end > x->until)) {
-		r.until = icaltime_from_timet_with_zone((time_t)x->until, 0,
-		    icaltimezone_get_utc_timezone());
+		r.until = icaltime_from_timet_with_zone((time_t)(x->until +
+		    2 * 86400), 0, icaltimezone_get_utc_timezone());
 		*clipped = true;
 	}
-	if ((ri = icalrecur_iterator_new(r, start)) == NULL)
+	if ((ri = icalrecur_iterator_new(r, ms->start)) == NULL)
 		return imip_err_set(x->err, IMIP_EPARSE, "RRULE is not valid");
 	while (!icaltime_is_null_time(t = icalrecur_iterator_next(ri))) {
-		if ((rc = utc(x, &s, t, dp)) < 0)
+		if ((rc = utc(x, &s, t, ms->dtstart)) < 0)
 			break;
 		if (s >= x->until) {
 			*clipped = true;
 			break;
 		}
-		if ((rc = utc(x, &e, icaltime_add(t, len), dp)) < 0 ||
+		if ((rc = instance_end(x, ms, t, s, &e)) < 0 ||
 		    (rc = add(x, s, s, e)) < 0)
 			break;
 	}
@@ -158,28 +186,29 @@ rule(struct expand *x, icalcomponent *m, icalproperty *rr,
 	return rc;
 }
 
-/* RDATE values: dates or date-times (instance length of the master), or
- * periods with their own end. */
+/* RDATE values: dates or date-times (the master's length), or periods
+ * with their own end. */
 static int
-rdates(struct expand *x, icalcomponent *m, struct icaltimetype start,
-    bool *clipped)
+rdates(struct expand *x, const struct master *ms, icalproperty **props,
+    size_t n, bool *clipped)
 {
-	struct icaldurationtype len = instance_length(m, start);
 	struct icaldatetimeperiodtype d;
-	struct icaltimetype b, e;
-	icalproperty *p;
+	struct icaltimetype b;
 	int64_t s, f;
 	int rc = IMIP_OK;
 
-	for (p = icalcomponent_get_first_property(m, ICAL_RDATE_PROPERTY);
-	    p != NULL && rc == IMIP_OK;
-	    p = icalcomponent_get_next_property(m, ICAL_RDATE_PROPERTY)) {
-		d = icalproperty_get_rdate(p);
+	for (size_t i = 0; i < n && rc == IMIP_OK; i++) {
+		d = icalproperty_get_rdate(props[i]);
 		b = icaltime_is_null_time(d.time) ? d.period.start : d.time;
-		e = !icaltime_is_null_time(d.time) ? icaltime_add(b, len) :
-		    !icaltime_is_null_time(d.period.end) ? d.period.end :
-		    icaltime_add(b, d.period.duration);
-		if ((rc = utc(x, &s, b, p)) < 0 || (rc = utc(x, &f, e, p)) < 0)
+		if ((rc = utc(x, &s, b, props[i])) < 0)
+			break;
+		if (!icaltime_is_null_time(d.time))
+			rc = instance_end(x, ms, b, s, &f);
+		else if (!icaltime_is_null_time(d.period.end))
+			rc = utc(x, &f, d.period.end, props[i]);
+		else
+			f = s + icaldurationtype_as_int(d.period.duration);
+		if (rc < 0)
 			break;
 		if (s >= x->until)
 			*clipped = true;
@@ -190,17 +219,15 @@ rdates(struct expand *x, icalcomponent *m, struct icaltimetype start,
 }
 
 static int
-exdates(struct expand *x, icalcomponent *m)
+exdates(struct expand *x, icalproperty **props, size_t n)
 {
 	struct imip_instance *hit;
-	icalproperty *p;
 	int64_t s;
 	int rc;
 
-	for (p = icalcomponent_get_first_property(m, ICAL_EXDATE_PROPERTY);
-	    p != NULL;
-	    p = icalcomponent_get_next_property(m, ICAL_EXDATE_PROPERTY)) {
-		if ((rc = utc(x, &s, icalproperty_get_exdate(p), p)) < 0)
+	for (size_t i = 0; i < n; i++) {
+		if ((rc = utc(x, &s, icalproperty_get_exdate(props[i]),
+		    props[i])) < 0)
 			return rc;
 		if ((hit = find(x, s)) != NULL) {
 			memmove(hit, hit + 1, (size_t)(x->v + x->n - hit - 1) *
@@ -211,40 +238,50 @@ exdates(struct expand *x, icalcomponent *m)
 	return IMIP_OK;
 }
 
-/* One RECURRENCE-ID component: move, cancel or add its instance. */
+/*
+ * One RECURRENCE-ID component: move, cancel or add its instance.  Without
+ * DTEND or DURATION a moved instance keeps its length.
+ */
 static int
 override(struct expand *x, icalcomponent *c)
 {
 	icalproperty *p = icalcomponent_get_first_property(c,
 	    ICAL_RECURRENCEID_PROPERTY);
-	struct icaltimetype s = icalcomponent_get_dtstart(c);
+	icalproperty *dp = icalcomponent_get_first_property(c,
+	    ICAL_DTSTART_PROPERTY);
+	icalproperty *ep = icalcomponent_get_first_property(c,
+	    ICAL_DTEND_PROPERTY);
+	bool has_len = ep != NULL || icalcomponent_get_first_property(c,
+	    ICAL_DURATION_PROPERTY) != NULL;
+	bool cancelled = icalcomponent_get_status(c) == ICAL_STATUS_CANCELLED;
 	struct imip_instance *in;
-	int64_t rid, start, end;
+	int64_t rid, start, end = -1;
 	int rc;
 
 	if ((rc = utc(x, &rid, icalproperty_get_recurrenceid(p), p)) < 0)
 		return rc;
 	start = rid;
-	end = -1;
-	if (!icaltime_is_null_time(s)) {
-		if ((rc = utc(x, &start, s, icalcomponent_get_first_property(c,
-		    ICAL_DTSTART_PROPERTY))) < 0 ||
-		    (rc = utc(x, &end, icalcomponent_get_dtend(c),
-		    icalcomponent_get_first_property(c,
-		    ICAL_DTEND_PROPERTY))) < 0)
-			return rc;
-	}
-	if ((in = find(x, rid)) == NULL) {
+	if (dp != NULL && (rc = utc(x, &start, icalcomponent_get_dtstart(c),
+	    dp)) < 0)
+		return rc;
+	if (has_len && (rc = utc(x, &end, icalcomponent_get_dtend(c),
+	    ep)) < 0)
+		return rc;
+	if ((in = find(x, rid)) != NULL) {
+		if (end <= start)
+			end = start + (in->end - in->start);
+		in->start = start;
+		in->end = end;
+	} else if (start < x->until) {
 		/* Outside what the master gave (or no master): its own. */
 		if ((rc = add(x, rid, start, end > start ? end : start)) < 0)
 			return rc;
 		in = &x->v[x->n - 1];
-	} else if (end > start) {
-		in->start = start;
-		in->end = end;
+	} else {
+		return IMIP_OK;		/* past the horizon */
 	}
 	in->override = true;
-	in->cancelled = icalcomponent_get_status(c) == ICAL_STATUS_CANCELLED;
+	in->cancelled = cancelled;
 	sort_unique(x);
 	return IMIP_OK;
 }
@@ -252,18 +289,35 @@ override(struct expand *x, icalcomponent *c)
 static int
 overrides(struct expand *x)
 {
-	icalcomponent *c;
-	int rc;
+	icalcomponent **ov = NULL, *c;
+	size_t n = 0, cap = 0;
+	int rc = IMIP_OK;
 
+	/* Collected first: override() looks things up in the same root. */
 	for (c = icalcomponent_get_first_component(x->root,
 	    ICAL_VEVENT_COMPONENT); c != NULL;
 	    c = icalcomponent_get_next_component(x->root,
-	    ICAL_VEVENT_COMPONENT))
+	    ICAL_VEVENT_COMPONENT)) {
 		if (icalcomponent_get_first_property(c,
-		    ICAL_RECURRENCEID_PROPERTY) != NULL &&
-		    (rc = override(x, c)) < 0)
-			return rc;
-	return IMIP_OK;
+		    ICAL_RECURRENCEID_PROPERTY) == NULL)
+			continue;
+		if (n == cap) {
+			icalcomponent **v;
+
+			cap = cap > 0 ? cap * 2 : 8;
+			if ((v = realloc(ov, cap * sizeof(*v))) == NULL) {
+				free(ov);
+				return imip_err_set(x->err, IMIP_ENOMEM,
+				    "overrides");
+			}
+			ov = v;
+		}
+		ov[n++] = c;
+	}
+	for (size_t i = 0; i < n && rc == IMIP_OK; i++)
+		rc = override(x, ov[i]);
+	free(ov);
+	return rc;
 }
 
 static icalcomponent *
@@ -280,24 +334,59 @@ master_of(icalcomponent *root)
 	return NULL;
 }
 
+/*
+ * Properties of one kind, collected before anything else reads m: any
+ * libical getter on m resets the iterator a loop over m would use.
+ */
+static int
+collect(icalproperty ***out, size_t *n, icalcomponent *m,
+    icalproperty_kind kind, struct imip_err *err)
+{
+	icalproperty *p;
+	size_t i = 0;
+
+	*n = (size_t)icalcomponent_count_properties(m, kind);
+	*out = NULL;
+	if (*n == 0)
+		return IMIP_OK;
+	if ((*out = calloc(*n, sizeof(**out))) == NULL)
+		return imip_err_set(err, IMIP_ENOMEM, "properties");
+	for (p = icalcomponent_get_first_property(m, kind); p != NULL && i < *n;
+	    p = icalcomponent_get_next_property(m, kind))
+		(*out)[i++] = p;
+	*n = i;
+	return IMIP_OK;
+}
+
 /* The master's own instances: its rules and dates, less its exceptions. */
 static int
-series(struct expand *x, icalcomponent *m, bool *clipped)
+series(struct expand *x, const struct imip_itip *it, icalcomponent *m,
+    bool *clipped)
 {
-	struct icaltimetype start = icalcomponent_get_dtstart(m);
-	icalproperty *p;
-	int rc = IMIP_OK;
+	icalproperty **rules = NULL, **dates = NULL, **ex = NULL;
+	struct master ms;
+	size_t nrules = 0, ndates = 0, nex = 0;
+	int rc;
 
-	for (p = icalcomponent_get_first_property(m, ICAL_RRULE_PROPERTY);
-	    p != NULL && rc == IMIP_OK;
-	    p = icalcomponent_get_next_property(m, ICAL_RRULE_PROPERTY))
-		rc = rule(x, m, p, start, clipped);
+	if ((rc = collect(&rules, &nrules, m, ICAL_RRULE_PROPERTY,
+	    x->err)) < 0 || (rc = collect(&dates, &ndates, m,
+	    ICAL_RDATE_PROPERTY, x->err)) < 0 || (rc = collect(&ex, &nex, m,
+	    ICAL_EXDATE_PROPERTY, x->err)) < 0)
+		goto out;
+	master_init(&ms, m, it);
+	for (size_t i = 0; i < nrules && rc == IMIP_OK; i++)
+		rc = rule(x, &ms, rules[i], clipped);
 	if (rc == IMIP_OK)
-		rc = rdates(x, m, start, clipped);
+		rc = rdates(x, &ms, dates, ndates, clipped);
 	if (rc < 0)
-		return rc;
+		goto out;
 	sort_unique(x);
-	return exdates(x, m);
+	rc = exdates(x, ex, nex);
+out:
+	free(rules);
+	free(dates);
+	free(ex);
+	return rc;
 }
 
 int
@@ -314,14 +403,15 @@ imip_itip_expand(struct imip_itip *it, int64_t until, size_t max,
 	    ICAL_RRULE_PROPERTY) != NULL || icalcomponent_get_first_property(m,
 	    ICAL_RDATE_PROPERTY) != NULL);
 	if (rules)
-		rc = series(&x, m, &clipped);
+		rc = series(&x, it, m, &clipped);
 	else if (m != NULL && it->end > it->start)
 		rc = add(&x, it->start, it->start, it->end);
 	if (rc == IMIP_OK)
 		rc = overrides(&x);
-	if (rc == IMIP_OK && rules && x.n == 0 && it->start < until)
+	/* A bounded series with no instance at all never matches. */
+	if (rc == IMIP_OK && rules && x.n == 0 && !clipped)
 		rc = imip_err_set(err, IMIP_EPARSE,
-		    "recurrence rule has no instance before the horizon");
+		    "recurrence rule never produces an instance");
 	if (rc < 0) {
 		free(x.v);
 		return rc;
