@@ -256,7 +256,7 @@ book(struct job *j)
 	}
 	if ((rc = decide(j, "ACCEPTED", 2, 0, "booked")) < 0 ||
 	    (rc = put_event(j, &id, "ACCEPTED", "CONFIRMED")) < 0 ||
-	    (rc = imip_store_busy_set(j->st, j->cal->id, id, j->it->start,
+	    (rc = imip_store_busy_set(j->st, j->cal->id, id, 0, j->it->start,
 	    j->it->end, "BUSY", j->err)) < 0)
 		return rc;
 	/* RSVP=FALSE means the organizer asked for no answer. */

@@ -118,8 +118,8 @@ int	imip_store_event_find(struct imip_store *st, int64_t calendar_id,
 int	imip_store_event_put(struct imip_store *st, struct imip_event_rec *ev,
 	    time_t now, struct imip_err *err);
 int	imip_store_busy_set(struct imip_store *st, int64_t calendar_id,
-	    int64_t event_id, int64_t start, int64_t end, const char *fbtype,
-	    struct imip_err *err);
+	    int64_t event_id, int64_t rid, int64_t start, int64_t end,
+	    const char *fbtype, struct imip_err *err);
 int	imip_store_busy_clear(struct imip_store *st, int64_t event_id,
 	    struct imip_err *err);
 int	imip_store_busy_overlapping(struct imip_store *st,

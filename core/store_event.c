@@ -31,8 +31,9 @@ static const char sql_span_raise[] =
 	"UPDATE calendar SET busy_span_max = ?2"
 	" WHERE id = ?1 AND busy_span_max < ?2";
 static const char sql_busy_add[] =
-	"INSERT INTO busy (calendar_id, event_id, start, end, fbtype)"
-	" VALUES (?1, ?2, ?3, ?4, IFNULL(?5, 'BUSY'))";
+	"INSERT INTO busy (calendar_id, event_id, start, end, fbtype,"
+	" recurrence_id) VALUES (?1, ?2, ?3, ?4, IFNULL(?5, 'BUSY'),"
+	" NULLIF(?6, 0))";
 static const char sql_busy_clear[] =
 	"DELETE FROM busy WHERE event_id = ?1";
 
@@ -183,11 +184,14 @@ out:
 	return rc;
 }
 
-/* imip_store_busy_set - record [start, end) as busy for event_id */
+/*
+ * imip_store_busy_set - record [start, end) as busy for event_id; rid is
+ * the instance's RECURRENCE-ID, 0 for an event that does not recur
+ */
 int
 imip_store_busy_set(struct imip_store *st, int64_t calendar_id,
-    int64_t event_id, int64_t start, int64_t end, const char *fbtype,
-    struct imip_err *err)
+    int64_t event_id, int64_t rid, int64_t start, int64_t end,
+    const char *fbtype, struct imip_err *err)
 {
 	sqlite3_stmt *s = NULL;
 	int rc;
@@ -209,7 +213,8 @@ imip_store_busy_set(struct imip_store *st, int64_t calendar_id,
 	    sqlite3_bind_int64(s, 2, event_id) != SQLITE_OK ||
 	    sqlite3_bind_int64(s, 3, start) != SQLITE_OK ||
 	    sqlite3_bind_int64(s, 4, end) != SQLITE_OK ||
-	    store_bind_text(s, 5, fbtype) != SQLITE_OK) {
+	    store_bind_text(s, 5, fbtype) != SQLITE_OK ||
+	    sqlite3_bind_int64(s, 6, rid) != SQLITE_OK) {
 		rc = store_bind_failed(st, "busy add", err);
 		goto out;
 	}

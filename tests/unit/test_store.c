@@ -125,7 +125,7 @@ book(struct fx *fx, int64_t cal, const char *uid, int64_t start,
 	ev.summary = (char *)"meeting";
 	ev.partstat = (char *)"ACCEPTED";
 	assert_int_equal(imip_store_event_put(fx->st, &ev, T0, &err), IMIP_OK);
-	assert_int_equal(imip_store_busy_set(fx->st, cal, ev.id, start, end,
+	assert_int_equal(imip_store_busy_set(fx->st, cal, ev.id, 0, start, end,
 	    "BUSY", &err), IMIP_OK);
 	return ev.id;
 }
@@ -525,9 +525,9 @@ test_busy_set_rejects_empty_period(void **state)
 	int64_t ev;
 
 	ev = book(fx, fx->cal, "A", T0, T0 + HOUR);
-	assert_int_equal(imip_store_busy_set(fx->st, fx->cal, ev, T0, T0,
+	assert_int_equal(imip_store_busy_set(fx->st, fx->cal, ev, 0, T0, T0,
 	    NULL, &err), IMIP_ERR);
-	assert_int_equal(imip_store_busy_set(fx->st, fx->cal, ev, T0 + HOUR,
+	assert_int_equal(imip_store_busy_set(fx->st, fx->cal, ev, 0, T0 + HOUR,
 	    T0, NULL, &err), IMIP_ERR);
 }
 
@@ -539,7 +539,7 @@ test_busy_clear_forgets_only_that_event(void **state)
 	int64_t a;
 
 	a = book(fx, fx->cal, "A", T0 + 9 * HOUR, T0 + 10 * HOUR);
-	assert_int_equal(imip_store_busy_set(fx->st, fx->cal, a,
+	assert_int_equal(imip_store_busy_set(fx->st, fx->cal, a, 0,
 	    T0 + DAY + 9 * HOUR, T0 + DAY + 10 * HOUR, "BUSY-TENTATIVE",
 	    &err), IMIP_OK);
 	book(fx, fx->cal, "B", T0 + 12 * HOUR, T0 + 13 * HOUR);
