@@ -34,6 +34,10 @@ struct imip_conf {
 	enum imip_failure_action on_internal_error;
 	int	 outbox_max_attempts;	/* then the row is marked failed */
 	int	 outbox_retry_s;	/* first retry delay, doubled each time */
+	int	 horizon_days;		/* recurring series expanded this far */
+	int	 max_instances;		/* more before the horizon: not booked */
+	int	 conflict_max_instances;	/* more conflicts: decline series */
+	int	 conflict_max_percent;	/* likewise, as a share of instances */
 	char	*hostname;		/* for Message-IDs; default gethostname() */
 	char	*pid_file;		/* "" = none */
 };

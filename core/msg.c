@@ -354,7 +354,7 @@ pass_bad_data(struct imip_msg *m, struct imip_store *st,
 
 	imip_log_warn("%s: %s: %s calendar data, delivered unchanged: %s",
 	    m->qid, cal, code == IMIP_EUNSUPPORTED ? "unsupported" :
-	    "malformed", why->msg);
+	    code == IMIP_ELIMIT ? "over-limit" : "malformed", why->msg);
 	return imip_schedule_journal(st, ctx, cal, NULL, NULL, decision,
 	    why->msg, err);
 }
@@ -390,13 +390,18 @@ for_calendar(struct imip_msg *m, struct imip_store *st,
 			*err = why;
 			break;
 		}
-		if (it->recurring) {
-			/* Until scheduling works per instance. */
-			imip_err_set(&why, IMIP_EUNSUPPORTED,
-			    "recurring events are not scheduled yet");
-			rc = pass_bad_data(m, st, ctx, cal->address,
-			    IMIP_EUNSUPPORTED, &why, err);
+		/* Instances in this calendar's zone, bounded by the horizon. */
+		rc = imip_itip_expand(it, ctx->now + (int64_t)
+		    m->conf->horizon_days * 86400,
+		    (size_t)m->conf->max_instances, cal->tz, &why);
+		if (rc == IMIP_EPARSE || rc == IMIP_ELIMIT) {
+			rc = pass_bad_data(m, st, ctx, cal->address, rc, &why,
+			    err);
 			continue;
+		}
+		if (rc < 0) {
+			*err = why;
+			break;
 		}
 		if (seen_before(d, cal->address, it))
 			continue;

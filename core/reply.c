@@ -39,21 +39,20 @@ cal_address_prop(icalproperty *p, const char *addr, const char *cn)
 }
 
 static icalproperty *
-status_prop(const struct imip_reply_spec *s)
+status_prop(int major, int minor, const char *text, const char *data)
 {
 	struct icalreqstattype rs;
 
 	memset(&rs, 0, sizeof(rs));
-	rs.code = icalenum_num_to_reqstat((short)s->status_major,
-	    (short)s->status_minor);
-	rs.desc = s->status_text;
-	rs.debug = s->status_data;
+	rs.code = icalenum_num_to_reqstat((short)major, (short)minor);
+	rs.desc = text;
+	rs.debug = data;
 	return icalproperty_new_requeststatus(rs);
 }
 
-/* The VEVENT of the reply: only what RFC 5546 §3.2.3 asks for. */
+/* UID, DTSTAMP, SEQUENCE, ORGANIZER and the one ATTENDEE, as partstat. */
 static icalcomponent *
-reply_vevent(const struct imip_reply_spec *s)
+answer_vevent(const struct imip_reply_spec *s, const char *partstat)
 {
 	const struct imip_itip *rq = s->request;
 	icalcomponent *ev = icalcomponent_new(ICAL_VEVENT_COMPONENT);
@@ -64,12 +63,6 @@ reply_vevent(const struct imip_reply_spec *s)
 	    s->now));
 	icalcomponent_add_property(ev,
 	    icalproperty_new_sequence(rq->sequence));
-	if (rq->end > rq->start) {
-		icalcomponent_add_property(ev,
-		    utc_prop(icalproperty_new_dtstart, rq->start));
-		icalcomponent_add_property(ev,
-		    utc_prop(icalproperty_new_dtend, rq->end));
-	}
 	if (rq->summary != NULL)
 		icalcomponent_add_property(ev,
 		    icalproperty_new_summary(rq->summary));
@@ -80,9 +73,42 @@ reply_vevent(const struct imip_reply_spec *s)
 	att = cal_address_prop(icalproperty_new(ICAL_ATTENDEE_PROPERTY),
 	    s->attendee, s->attendee_name);
 	icalproperty_add_parameter(att, icalparameter_new_partstat(
-	    icalparameter_string_to_enum(s->partstat)));
+	    icalparameter_string_to_enum(partstat)));
 	icalcomponent_add_property(ev, att);
-	icalcomponent_add_property(ev, status_prop(s));
+	return ev;
+}
+
+/* The VEVENT of the reply: only what RFC 5546 3.2.3 asks for. */
+static icalcomponent *
+reply_vevent(const struct imip_reply_spec *s)
+{
+	const struct imip_itip *rq = s->request;
+	icalcomponent *ev = answer_vevent(s, s->partstat);
+
+	if (rq->end > rq->start) {
+		icalcomponent_add_property(ev,
+		    utc_prop(icalproperty_new_dtstart, rq->start));
+		icalcomponent_add_property(ev,
+		    utc_prop(icalproperty_new_dtend, rq->end));
+	}
+	icalcomponent_add_property(ev, status_prop(s->status_major,
+	    s->status_minor, s->status_text, s->status_data));
+	return ev;
+}
+
+/* One declined instance: RECURRENCE-ID in UTC, 4.0 with the clash. */
+static icalcomponent *
+declined_vevent(const struct imip_reply_spec *s,
+    const struct imip_reply_instance *in)
+{
+	icalcomponent *ev = answer_vevent(s, "DECLINED");
+	char when[64];
+
+	icalcomponent_add_property(ev, utc_prop(icalproperty_new_recurrenceid,
+	    in->rid));
+	icalcomponent_add_property(ev, status_prop(4, 0, "Busy",
+	    imip_period_ical(when, sizeof(when), &in->conflict) ? when :
+	    NULL));
 	return ev;
 }
 
@@ -98,6 +124,9 @@ reply_ical(const struct imip_reply_spec *s)
 	icalcomponent_add_property(cal,
 	    icalproperty_new_method(ICAL_METHOD_REPLY));
 	icalcomponent_add_component(cal, reply_vevent(s));
+	for (size_t i = 0; i < s->ndeclined; i++)
+		icalcomponent_add_component(cal, declined_vevent(s,
+		    &s->declined[i]));
 	text = icalcomponent_as_ical_string_r(cal);
 	icalcomponent_free(cal);
 	return text;

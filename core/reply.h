@@ -11,10 +11,17 @@
 #include <stdint.h>
 
 #include "err.h"
+#include "freebusy.h"
 #include "itip.h"
 
 /* The header every generated message carries (see BEHAVIOUR.md, loops). */
 #define IMIP_GENERATED_HEADER	"X-iMIP-Generated"
+
+/* One instance of a series answered apart from the rest. */
+struct imip_reply_instance {
+	int64_t			 rid;		/* its RECURRENCE-ID, UTC */
+	struct imip_period	 conflict;	/* what it clashed with */
+};
 
 struct imip_reply_spec {
 	const struct imip_itip	*request;
@@ -25,6 +32,8 @@ struct imip_reply_spec {
 	int			 status_minor;
 	const char		*status_text;	/* its description */
 	const char		*status_data;	/* extra data or NULL */
+	const struct imip_reply_instance *declined; /* DECLINED instances */
+	size_t			 ndeclined;
 	const char		*human;		/* text/plain body */
 	const char		*in_reply_to;	/* request Message-ID or NULL */
 	const char		*hostname;	/* right side of Message-ID */

@@ -152,11 +152,11 @@ first_busy_cb(const struct imip_busy_rec *b, void *arg)
 	return 1;			/* the first one is enough */
 }
 
-/* Is the requested period free?  *conflict gets the first clash. */
+/* Is want free?  *conflict gets the first clash. */
 static int
-find_conflict(struct job *j, bool *found, struct imip_period *conflict)
+find_conflict(struct job *j, struct imip_period want, bool *found,
+    struct imip_period *conflict)
 {
-	struct imip_period want = { j->it->start, j->it->end };
 	int rc;
 
 	*found = false;
@@ -171,14 +171,16 @@ find_conflict(struct job *j, bool *found, struct imip_period *conflict)
 
 /* Build the REPLY and put it into the outbox, unless loops forbid it. */
 static int
-queue_reply(struct job *j, const char *partstat, const char *status_text,
-    const struct imip_period *conflict)
+queue_reply_instances(struct job *j, const char *partstat,
+    const char *status_text, const struct imip_period *conflict,
+    const struct imip_reply_instance *declined, size_t ndeclined)
 {
 	struct imip_reply_spec spec = {
 		.request = j->it, .attendee = j->cal->address,
 		.attendee_name = j->cal->name, .partstat = partstat,
 		.status_text = status_text, .in_reply_to = j->ctx->message_id,
 		.hostname = j->ctx->hostname, .now = j->ctx->now,
+		.declined = declined, .ndeclined = ndeclined,
 	};
 	struct imip_outbox_rec o = { 0 };
 	char data[64], *human = NULL;
@@ -211,6 +213,14 @@ out:
 	return rc;
 }
 
+static int
+queue_reply(struct job *j, const char *partstat, const char *status_text,
+    const struct imip_period *conflict)
+{
+	return queue_reply_instances(j, partstat, status_text, conflict, NULL,
+	    0);
+}
+
 /* Store the event as this calendar now sees it. */
 static int
 put_event(struct job *j, int64_t *id, const char *partstat,
@@ -232,6 +242,111 @@ put_event(struct job *j, int64_t *id, const char *partstat,
 	return imip_store_busy_clear(j->st, ev.id, j->err);
 }
 
+/* Past the calendar's thresholds, conflicts decline the whole series. */
+static bool
+too_many_conflicts(const struct job *j, size_t nbusy, size_t nactive)
+{
+	int max = 10, pct = 25;
+
+	if (j->ctx->conf != NULL) {
+		max = j->ctx->conf->conflict_max_instances;
+		pct = j->ctx->conf->conflict_max_percent;
+	}
+	return nbusy > (size_t)max || nbusy * 100 > (size_t)pct * nactive;
+}
+
+/* The instances of the series that clash, in *out (caller frees). */
+static int
+series_conflicts(struct job *j, struct imip_reply_instance **out,
+    size_t *nbusy, size_t *nactive)
+{
+	const struct imip_itip *it = j->it;
+	struct imip_period clash;
+	bool busy;
+	int rc = IMIP_OK;
+
+	*nbusy = *nactive = 0;
+	if ((*out = calloc(it->ninst + 1, sizeof(**out))) == NULL)
+		return imip_err_set(j->err, IMIP_ENOMEM, "instances");
+	for (size_t i = 0; i < it->ninst && rc == IMIP_OK; i++) {
+		if (it->inst[i].cancelled)
+			continue;
+		(*nactive)++;
+		rc = find_conflict(j, (struct imip_period){ it->inst[i].start,
+		    it->inst[i].end }, &busy, &clash);
+		if (rc == IMIP_OK && busy)
+			(*out)[(*nbusy)++] = (struct imip_reply_instance){
+			    it->inst[i].rid, clash };
+	}
+	return rc;
+}
+
+static bool
+declined_rid(const struct imip_reply_instance *d, size_t n, int64_t rid)
+{
+	for (size_t i = 0; i < n; i++)
+		if (d[i].rid == rid)
+			return true;
+	return false;
+}
+
+/* Busy time for every instance that is neither cancelled nor declined. */
+static int
+book_instances(struct job *j, int64_t id,
+    const struct imip_reply_instance *d, size_t nd)
+{
+	const struct imip_instance *in;
+	int rc = IMIP_OK;
+
+	for (size_t i = 0; i < j->it->ninst && rc == IMIP_OK; i++) {
+		in = &j->it->inst[i];
+		if (!in->cancelled && !declined_rid(d, nd, in->rid))
+			rc = imip_store_busy_set(j->st, j->cal->id, id, in->rid,
+			    in->start, in->end, "BUSY", j->err);
+	}
+	return rc;
+}
+
+/*
+ * A recurring REQUEST: accept the series and decline the instances that
+ * clash, or decline it all past the thresholds.  An unbounded series is
+ * booked up to the horizon and says so with 2.11.
+ */
+static int
+book_series(struct job *j, const struct imip_attendee *me)
+{
+	struct imip_reply_instance *d = NULL;
+	size_t nd, nactive;
+	int64_t id;
+	int rc;
+
+	if ((rc = series_conflicts(j, &d, &nd, &nactive)) < 0)
+		goto out;
+	if (nactive == 0) {
+		rc = decide(j, "IGNORED", 0, 0, "no instance before the "
+		    "horizon");
+	} else if (nd > 0 && too_many_conflicts(j, nd, nactive)) {
+		if ((rc = decide(j, "DECLINED", 4, 0, "busy: %zu of %zu "
+		    "instances conflict", nd, nactive)) == IMIP_OK &&
+		    (rc = put_event(j, &id, "DECLINED", "CONFIRMED")) == IMIP_OK)
+			rc = queue_reply(j, "DECLINED", "Busy", &d[0].conflict);
+	} else {
+		if ((rc = decide(j, "ACCEPTED", 2, j->it->clipped ? 11 : 0,
+		    "booked %zu of %zu instances%s", nactive - nd, nactive,
+		    j->it->clipped ? ", clipped at the horizon" : "")) < 0 ||
+		    (rc = put_event(j, &id, "ACCEPTED", "CONFIRMED")) < 0 ||
+		    (rc = book_instances(j, id, d, nd)) < 0)
+			goto out;
+		if (nd > 0 || me == NULL || me->rsvp)
+			rc = queue_reply_instances(j, "ACCEPTED",
+			    j->it->clipped ? "Success, repeating event clipped" :
+			    "Success", NULL, d, nd);
+	}
+out:
+	free(d);
+	return rc;
+}
+
 /* A new or newer REQUEST: book it if the slot is free, else decline. */
 static int
 book(struct job *j)
@@ -244,7 +359,10 @@ book(struct job *j)
 	int rc;
 
 	me = imip_itip_attendee(j->it, j->cal->address);
-	if ((rc = find_conflict(j, &busy, &conflict)) < 0)
+	if (j->it->recurring)
+		return book_series(j, me);
+	if ((rc = find_conflict(j, (struct imip_period){ j->it->start,
+	    j->it->end }, &busy, &conflict)) < 0)
 		return rc;
 	if (busy) {
 		if (!imip_period_ical(when, sizeof(when), &conflict))
