@@ -40,6 +40,7 @@ struct imip_instance {
 	int64_t	 start, end;	/* where it is now, [start, end) */
 	bool	 override;	/* a RECURRENCE-ID component says so */
 	bool	 cancelled;	/* that component has STATUS:CANCELLED */
+	bool	 and_after;	/* RANGE=THISANDFUTURE: it and every later */
 };
 
 struct icalcomponent_impl;	/* libical's icalcomponent */

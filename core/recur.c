@@ -37,7 +37,8 @@ add(struct expand *x, int64_t rid, int64_t start, int64_t end)
 		x->v = v;
 		x->cap = cap;
 	}
-	x->v[x->n++] = (struct imip_instance){ rid, start, end, false, false };
+	x->v[x->n++] = (struct imip_instance){ .rid = rid, .start = start,
+	    .end = end };
 	return IMIP_OK;
 }
 
@@ -238,6 +239,16 @@ exdates(struct expand *x, icalproperty **props, size_t n)
 	return IMIP_OK;
 }
 
+static bool
+this_and_future(icalproperty *rid)
+{
+	icalparameter *r = icalproperty_get_first_parameter(rid,
+	    ICAL_RANGE_PARAMETER);
+
+	return r != NULL && icalparameter_get_range(r) ==
+	    ICAL_RANGE_THISANDFUTURE;
+}
+
 /*
  * One RECURRENCE-ID component: move, cancel or add its instance.  Without
  * DTEND or DURATION a moved instance keeps its length.
@@ -282,6 +293,7 @@ override(struct expand *x, icalcomponent *c)
 	}
 	in->override = true;
 	in->cancelled = cancelled;
+	in->and_after = this_and_future(p);
 	sort_unique(x);
 	return IMIP_OK;
 }

@@ -435,6 +435,27 @@ out:
 	return rc;
 }
 
+/* A CANCEL naming instances: free those (THISANDFUTURE: and later). */
+static int
+cancel_instances(struct job *j, const struct imip_event_rec *old)
+{
+	const struct imip_instance *in;
+	bool later = false;
+	int rc = IMIP_OK;
+
+	for (size_t i = 0; i < j->it->ninst && rc == IMIP_OK; i++) {
+		in = &j->it->inst[i];
+		later = later || in->and_after;
+		rc = imip_store_busy_clear_instance(j->st, old->id, in->rid,
+		    in->and_after, j->err);
+	}
+	if (rc < 0)
+		return rc;
+	return decide(j, "CANCELLED", 0, 0, "freed %zu instance%s%s",
+	    j->it->ninst, j->it->ninst == 1 ? "" : "s",
+	    later ? " and all later ones" : "");
+}
+
 static int
 cancel(struct job *j)
 {
@@ -462,6 +483,8 @@ cancel(struct job *j)
 	else if (j->it->sequence < old->sequence)
 		rc = decide(j, "IGNORED", 0, 0, "stale CANCEL: sequence %d, "
 		    "have %d", j->it->sequence, old->sequence);
+	else if (!j->it->has_master && j->it->ninst > 0)
+		rc = cancel_instances(j, old);
 	else if ((rc = decide(j, "CANCELLED", 0, 0, "freed")) == IMIP_OK)
 		rc = put_event(j, &id, old->partstat, "CANCELLED");
 out:

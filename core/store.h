@@ -122,6 +122,9 @@ int	imip_store_busy_set(struct imip_store *st, int64_t calendar_id,
 	    const char *fbtype, struct imip_err *err);
 int	imip_store_busy_clear(struct imip_store *st, int64_t event_id,
 	    struct imip_err *err);
+int	imip_store_busy_clear_instance(struct imip_store *st,
+	    int64_t event_id, int64_t rid, bool and_after,
+	    struct imip_err *err);
 int	imip_store_busy_overlapping(struct imip_store *st,
 	    int64_t calendar_id, int64_t start, int64_t end,
 	    const char *exclude_uid, imip_busy_cb cb, void *arg,

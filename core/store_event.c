@@ -36,6 +36,9 @@ static const char sql_busy_add[] =
 	" NULLIF(?6, 0))";
 static const char sql_busy_clear[] =
 	"DELETE FROM busy WHERE event_id = ?1";
+static const char sql_busy_clear_from[] =
+	"DELETE FROM busy WHERE event_id = ?1 AND (recurrence_id = ?2"
+	" OR (?3 AND recurrence_id > ?2))";
 
 /*
  * A period [b.start, b.end) overlaps [?2, ?3) iff b.start < ?3 and
@@ -240,6 +243,32 @@ imip_store_busy_clear(struct imip_store *st, int64_t event_id,
 		goto out;
 	}
 	rc = store_exec_done(st, s, "busy clear", err);
+out:
+	store_done(s);
+	return rc;
+}
+
+/*
+ * imip_store_busy_clear_instance - free one instance (rid) of event_id, or
+ * with and_after that instance and every later one (THISANDFUTURE)
+ */
+int
+imip_store_busy_clear_instance(struct imip_store *st, int64_t event_id,
+    int64_t rid, bool and_after, struct imip_err *err)
+{
+	sqlite3_stmt *s = NULL;
+	int rc;
+
+	if ((rc = store_stmt(st, STMT_BUSY_CLEAR_FROM, sql_busy_clear_from, &s,
+	    err)) < 0)
+		goto out;
+	if (sqlite3_bind_int64(s, 1, event_id) != SQLITE_OK ||
+	    sqlite3_bind_int64(s, 2, rid) != SQLITE_OK ||
+	    sqlite3_bind_int(s, 3, and_after) != SQLITE_OK) {
+		rc = store_bind_failed(st, "busy clear instance", err);
+		goto out;
+	}
+	rc = store_exec_done(st, s, "busy clear instance", err);
 out:
 	store_done(s);
 	return rc;
