@@ -85,6 +85,9 @@ reply_vevent(const struct imip_reply_spec *s)
 	const struct imip_itip *rq = s->request;
 	icalcomponent *ev = answer_vevent(s, s->partstat);
 
+	if (s->rid != 0)
+		icalcomponent_add_property(ev, utc_prop(
+		    icalproperty_new_recurrenceid, s->rid));
 	if (rq->end > rq->start) {
 		icalcomponent_add_property(ev,
 		    utc_prop(icalproperty_new_dtstart, rq->start));

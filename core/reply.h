@@ -32,6 +32,7 @@ struct imip_reply_spec {
 	int			 status_minor;
 	const char		*status_text;	/* its description */
 	const char		*status_data;	/* extra data or NULL */
+	int64_t			 rid;		/* answers this instance; 0: all */
 	const struct imip_reply_instance *declined; /* DECLINED instances */
 	size_t			 ndeclined;
 	const char		*human;		/* text/plain body */

@@ -181,6 +181,9 @@ queue_reply_instances(struct job *j, const char *partstat,
 		.status_text = status_text, .in_reply_to = j->ctx->message_id,
 		.hostname = j->ctx->hostname, .now = j->ctx->now,
 		.declined = declined, .ndeclined = ndeclined,
+		/* Overrides only: the answer is for that instance. */
+		.rid = !j->it->has_master && j->it->ninst > 0 ?
+		    j->it->inst[0].rid : 0,
 	};
 	struct imip_outbox_rec o = { 0 };
 	char data[64], *human = NULL;
@@ -347,6 +350,38 @@ out:
 	return rc;
 }
 
+/*
+ * A REQUEST holding only RECURRENCE-ID overrides of a booked series
+ * (Thunderbird sends these): move those instances, never the series.
+ */
+static int
+update_instances(struct job *j, const struct imip_event_rec *old)
+{
+	struct imip_reply_instance *d = NULL;
+	size_t nd, nactive;
+	int rc;
+
+	for (size_t i = 0; i < j->it->ninst; i++)
+		if ((rc = imip_store_busy_clear_instance(j->st, old->id,
+		    j->it->inst[i].rid, false, j->err)) < 0)
+			return rc;
+	if ((rc = series_conflicts(j, &d, &nd, &nactive)) < 0 ||
+	    (rc = book_instances(j, old->id, d, nd)) < 0)
+		goto out;
+	if (nd > 0)
+		rc = decide(j, "DECLINED", 4, 0, "busy: %zu of %zu changed "
+		    "instances conflict", nd, nactive);
+	else
+		rc = decide(j, "ACCEPTED", 2, 0, "moved %zu instance%s",
+		    nactive, nactive == 1 ? "" : "s");
+	if (rc == IMIP_OK)
+		rc = nd > 0 ? queue_reply(j, "DECLINED", "Busy", &d[0].conflict) :
+		    queue_reply(j, "ACCEPTED", "Success", NULL);
+out:
+	free(d);
+	return rc;
+}
+
 /* A new or newer REQUEST: book it if the slot is free, else decline. */
 static int
 book(struct job *j)
@@ -424,6 +459,8 @@ request(struct job *j)
 	else if (!sent_by(j->ctx, old->organizer))
 		rc = decide(j, "REFUSED", 0, 0, "update not sent by the "
 		    "organizer");
+	else if (!j->it->has_master && strcmp(old->status, "CANCELLED") != 0)
+		rc = update_instances(j, old);
 	else
 		rc = book(j);
 	/* The same version again: repeat the current answer if asked to. */

@@ -262,6 +262,30 @@ test_cancelled_override_in_a_request_is_not_booked(void **state)
 	    0);
 }
 
+static void
+test_request_with_only_an_override_moves_that_instance(void **state)
+{
+	struct fx *fx = *state;
+
+	run(fx, "REQUEST", SERIES("FREQ=WEEKLY;COUNT=5"));
+	/* Thunderbird: the 15 March instance moves to 14:00 local. */
+	assert_string_equal(run(fx, "REQUEST",
+	    "BEGIN:VEVENT\r\nUID:series@example.com\r\n"
+	    "DTSTAMP:20261103T120000Z\r\nSEQUENCE:1\r\n"
+	    "RECURRENCE-ID;TZID=Europe/Berlin:20270315T100000\r\n"
+	    "DTSTART;TZID=Europe/Berlin:20270315T140000\r\n"
+	    "DTEND;TZID=Europe/Berlin:20270315T150000\r\n"
+	    "SUMMARY:Weekly (moved)\r\nORGANIZER:mailto:" ALICE "\r\n"
+	    "ATTENDEE;RSVP=TRUE:mailto:" ROOM "\r\nEND:VEVENT\r\n"),
+	    "ACCEPTED");
+	/* The series keeps all five; only that one moved (13:00Z). */
+	assert_int_equal(series_busy(fx, ""), 5);
+	assert_int_equal(series_busy(fx, "AND b.recurrence_id = 1805101200 "
+	    "AND b.start = 1805115600"), 1);
+	assert_non_null(strstr(fx->out.reply,
+	    "RECURRENCE-ID:20270315T090000Z"));
+}
+
 int
 main(void)
 {
@@ -274,6 +298,7 @@ main(void)
 		T(test_cancel_of_one_instance_frees_only_it),
 		T(test_cancel_this_and_future_frees_the_rest),
 		T(test_cancelled_override_in_a_request_is_not_booked),
+		T(test_request_with_only_an_override_moves_that_instance),
 	};
 
 	return cmocka_run_group_tests(tests, fixture_group_setup,
