@@ -64,18 +64,36 @@ imip_mime_may_hold_calendar(const char *ctype)
 }
 
 /*
- * A malloc'd copy of p[0..n) that is valid UTF-8: an unknown charset or
- * broken bytes are replaced (U+FFFD) rather than handed to libical.
+ * A malloc'd, unfolded copy of p[0..n) that is valid UTF-8.  Unfolding
+ * comes first (RFC 5545 3.1): Outlook folds in the middle of a UTF-8
+ * sequence, which is valid again once joined.  An unknown charset or
+ * broken bytes are then replaced (U+FFFD) rather than handed to libical.
  */
 static char *
 utf8_text(const char *p, size_t n)
 {
 	gchar *valid = NULL;
-	char *text;
+	char *text, *q;
+	size_t i = 0;
 
-	if (!g_utf8_validate(p, (gssize)n, NULL))
-		p = valid = g_utf8_make_valid(p, (gssize)n);
-	text = valid != NULL ? strdup(valid) : strndup(p, n);
+	if ((text = malloc(n + 1)) == NULL)
+		return NULL;
+	for (q = text; i < n; i++) {
+		if (p[i] == '\r' && i + 2 < n && p[i + 1] == '\n' &&
+		    (p[i + 2] == ' ' || p[i + 2] == '\t'))
+			i += 2;
+		else if (p[i] == '\n' && i + 1 < n &&
+		    (p[i + 1] == ' ' || p[i + 1] == '\t'))
+			i += 1;
+		else
+			*q++ = p[i];
+	}
+	*q = '\0';
+	if (g_utf8_validate(text, q - text, NULL))
+		return text;
+	valid = g_utf8_make_valid(text, q - text);
+	free(text);
+	text = strdup(valid);
 	g_free(valid);
 	return text;
 }
