@@ -208,7 +208,8 @@ imip_msg_header(struct imip_msg *m, const char *name, const char *value,
 		m->generated = true;
 	else if (strcasecmp(name, IMIP_RESULT_HEADER) == 0)
 		m->nresult++;
-	if (rc < 0)
+	/* No managed recipient: the body is never read, keep no copy. */
+	if (rc < 0 || m->nrcpts == 0)
 		return rc;
 	if ((rc = append(m, name, strlen(name), err)) < 0 ||
 	    (rc = append(m, ": ", 2, err)) < 0 ||
