@@ -2,12 +2,13 @@
  * test_store.c - the SQLite store on a fresh file per test.
  *
  * Each setup creates a database in its own mkdtemp directory and each
- * teardown removes the directory.  The clock is always a constant, and the
- * overlap query is checked both for its answers and for its query plan.
+ * teardown removes the directory (store_fx.h, on dbfixture.h).  The clock
+ * is always a constant, and the overlap query is checked both for its
+ * answers and for its query plan.  Outbox and journal: test_store_outbox.c.
  */
-#include <dirent.h>
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -22,85 +23,7 @@
 #include "schema.h"
 #include "store.h"
 #include "store_int.h"
-
-#define T0	((int64_t)1717200000)	/* 2024-06-01 00:00:00 UTC */
-#define MIN	((int64_t)60)
-#define HOUR	((int64_t)3600)
-#define DAY	((int64_t)86400)
-
-struct fx {
-	char			 dir[256];
-	char			 path[300];
-	struct imip_store	*st;
-	int64_t			 cal;	/* room-a@example.org */
-};
-
-static int
-setup(void **state)
-{
-	struct imip_calendar *cal = NULL;
-	struct imip_err err = { 0 };
-	const char *tmp = getenv("TMPDIR");
-	struct fx *fx;
-
-	fx = calloc(1, sizeof(*fx));
-	assert_non_null(fx);
-	snprintf(fx->dir, sizeof(fx->dir), "%s/test_store.XXXXXX",
-	    tmp != NULL && *tmp != '\0' ? tmp : "/tmp");
-	assert_non_null(mkdtemp(fx->dir));
-	snprintf(fx->path, sizeof(fx->path), "%s/imip.db", fx->dir);
-	assert_int_equal(imip_store_open(&fx->st, fx->path, IMIP_STORE_CREATE,
-	    1000, &err), IMIP_OK);
-	assert_int_equal(imip_store_calendar_add(fx->st, "room-a@example.org",
-	    IMIP_CAL_RESOURCE, "Room A", "Europe/Berlin", T0, &err), IMIP_OK);
-	assert_int_equal(imip_store_calendar_find(fx->st,
-	    "room-a@example.org", &cal, &err), IMIP_OK);
-	fx->cal = cal->id;
-	imip_calendar_free(cal);
-	*state = fx;
-	return 0;
-}
-
-static int
-teardown(void **state)
-{
-	struct fx *fx = *state;
-	struct dirent *de;
-	char p[600];
-	DIR *d;
-
-	imip_store_close(fx->st);
-	if ((d = opendir(fx->dir)) != NULL) {
-		while ((de = readdir(d)) != NULL) {
-			if (strcmp(de->d_name, ".") == 0 ||
-			    strcmp(de->d_name, "..") == 0)
-				continue;
-			snprintf(p, sizeof(p), "%s/%s", fx->dir, de->d_name);
-			unlink(p);
-		}
-		closedir(d);
-	}
-	rmdir(fx->dir);
-	free(fx);
-	return 0;
-}
-
-/* Run one pragma on a separate connection; its first column as int. */
-static int
-raw_int(const char *path, const char *sql)
-{
-	sqlite3_stmt *s = NULL;
-	sqlite3 *db = NULL;
-	int v;
-
-	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &s, NULL), SQLITE_OK);
-	assert_int_equal(sqlite3_step(s), SQLITE_ROW);
-	v = sqlite3_column_int(s, 0);
-	sqlite3_finalize(s);
-	sqlite3_close(db);
-	return v;
-}
+#include "store_fx.h"
 
 static void
 raw_exec(const char *path, const char *sql)
@@ -549,173 +472,6 @@ test_busy_clear_forgets_only_that_event(void **state)
 	assert_string_equal(overlap(fx, fx->cal, T0, T0 + 2 * DAY, NULL), "B");
 }
 
-/* Append "id" for each outbox row, plus its state when not pending. */
-static int
-collect_outbox(const struct imip_outbox_rec *o, void *arg)
-{
-	char *buf = arg;
-	size_t n = strlen(buf);
-
-	snprintf(buf + n, 256 - n, "%s%lld%s", n > 0 ? " " : "",
-	    (long long)o->id, o->sent ? ":sent" : o->failed ? ":failed" : "");
-	return 0;
-}
-
-static const char *
-due(struct fx *fx, int64_t now, int limit)
-{
-	static char buf[256];
-	struct imip_err err = { 0 };
-
-	buf[0] = '\0';
-	assert_int_equal(imip_store_outbox_due(fx->st, now, limit,
-	    collect_outbox, buf, &err), IMIP_OK);
-	return buf;
-}
-
-static int64_t
-queue(struct fx *fx, int64_t created, int64_t next)
-{
-	struct imip_outbox_rec o = { 0 };
-	struct imip_err err = { 0 };
-	int64_t id = 0;
-
-	o.created = created;
-	o.next_attempt = next;
-	o.env_from = "room-a@example.org";
-	o.env_to = "bob@example.org";
-	o.message = "Subject: Accepted\n\nok\n";
-	assert_int_equal(imip_store_outbox_add(fx->st, &o, &id, &err),
-	    IMIP_OK);
-	return id;
-}
-
-static void
-test_outbox_due_retry_sent_failed(void **state)
-{
-	struct fx *fx = *state;
-	struct imip_err err = { 0 };
-	int64_t a, b, c;
-
-	a = queue(fx, T0, 0);
-	b = queue(fx, T0 + 10, 0);
-	c = queue(fx, T0 + 20, T0 + 100);
-	assert_true(a < b && b < c);
-	assert_string_equal(due(fx, T0 - 1, 0), "");
-	assert_string_equal(due(fx, T0 + 50, 0), "1 2");
-	assert_string_equal(due(fx, T0 + 50, 1), "1");
-	assert_string_equal(due(fx, T0 + 100, 0), "1 2 3");
-
-	assert_int_equal(imip_store_outbox_mark_retry(fx->st, a, T0 + 50,
-	    T0 + 500, false, "421 try later", &err), IMIP_OK);
-	assert_string_equal(due(fx, T0 + 100, 0), "2 3");
-	assert_string_equal(due(fx, T0 + 500, 0), "1 2 3");
-	assert_int_equal(raw_int(fx->path, "SELECT attempts FROM outbox"
-	    " WHERE id = 1 AND last_error = '421 try later'"), 1);
-
-	assert_int_equal(imip_store_outbox_mark_sent(fx->st, b, T0 + 60, &err),
-	    IMIP_OK);
-	assert_int_equal(imip_store_outbox_mark_retry(fx->st, c, T0 + 70,
-	    T0 + 700, true, "550 no such user", &err), IMIP_OK);
-	assert_string_equal(due(fx, T0 + DAY, 0), "1");
-	assert_int_equal(raw_int(fx->path, "SELECT failed FROM outbox"
-	    " WHERE id = 3"), T0 + 70);
-	assert_int_equal(imip_store_outbox_mark_sent(fx->st, 99, T0, &err),
-	    IMIP_ENOTFOUND);
-}
-
-static void
-test_outbox_foreach_all_or_pending(void **state)
-{
-	struct fx *fx = *state;
-	struct imip_err err = { 0 };
-	char buf[256] = "";
-
-	queue(fx, T0, 0);
-	queue(fx, T0 + 1, 0);
-	queue(fx, T0 + 2, 0);
-	assert_int_equal(imip_store_outbox_mark_sent(fx->st, 1, T0 + 5, &err),
-	    IMIP_OK);
-	assert_int_equal(imip_store_outbox_mark_retry(fx->st, 3, T0 + 5,
-	    T0 + 5, true, "gave up", &err), IMIP_OK);
-	assert_int_equal(imip_store_outbox_foreach(fx->st, true,
-	    collect_outbox, buf, &err), IMIP_OK);
-	assert_string_equal(buf, "2");
-	buf[0] = '\0';
-	assert_int_equal(imip_store_outbox_foreach(fx->st, false,
-	    collect_outbox, buf, &err), IMIP_OK);
-	assert_string_equal(buf, "1:sent 2 3:failed");
-}
-
-/* Stop after the first row by returning a distinct value. */
-static int
-stop_first(const struct imip_outbox_rec *o, void *arg)
-{
-	*(int64_t *)arg = o->id;
-	return 42;
-}
-
-static void
-test_outbox_callback_stops_walk(void **state)
-{
-	struct fx *fx = *state;
-	struct imip_err err = { 0 };
-	int64_t seen = 0;
-
-	queue(fx, T0, 0);
-	queue(fx, T0, 0);
-	assert_int_equal(imip_store_outbox_foreach(fx->st, false, stop_first,
-	    &seen, &err), 42);
-	assert_int_equal(seen, 1);
-	/* the statement was reset: the same query runs again */
-	assert_string_equal(due(fx, T0, 0), "1 2");
-}
-
-/* Append "decision@at" for each journal row. */
-static int
-collect_journal(const struct imip_journal_rec *j, void *arg)
-{
-	char *buf = arg;
-	size_t n = strlen(buf);
-
-	snprintf(buf + n, 256 - n, "%s%s@%lld", n > 0 ? " " : "",
-	    j->decision, (long long)(j->at - T0));
-	return 0;
-}
-
-static void
-test_journal_newest_first_with_limit(void **state)
-{
-	static const struct {
-		int64_t		 at;
-		const char	*decision;
-	} rows[] = {
-		{ 10, "accept" }, { 30, "decline" }, { 20, "counter" },
-		{ 30, "tentative" },
-	};
-	struct fx *fx = *state;
-	struct imip_journal_rec j = { 0 };
-	struct imip_err err = { 0 };
-	char buf[256] = "";
-
-	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
-		j.at = T0 + rows[i].at;
-		j.queue_id = "4XyZ1";
-		j.calendar = "room-a@example.org";
-		j.decision = rows[i].decision;
-		assert_int_equal(imip_store_journal_add(fx->st, &j, &err),
-		    IMIP_OK);
-	}
-	assert_int_equal(imip_store_journal_foreach(fx->st, 3,
-	    collect_journal, buf, &err), IMIP_OK);
-	assert_string_equal(buf, "tentative@30 decline@30 counter@20");
-	buf[0] = '\0';
-	assert_int_equal(imip_store_journal_foreach(fx->st, 0,
-	    collect_journal, buf, &err), IMIP_OK);
-	assert_string_equal(buf,
-	    "tentative@30 decline@30 counter@20 accept@10");
-}
-
 static void
 test_rolled_back_transaction_leaves_nothing(void **state)
 {
@@ -801,10 +557,6 @@ main(void)
 		T(test_overlap_query_uses_busy_range_index),
 		T(test_busy_set_rejects_empty_period),
 		T(test_busy_clear_forgets_only_that_event),
-		T(test_outbox_due_retry_sent_failed),
-		T(test_outbox_foreach_all_or_pending),
-		T(test_outbox_callback_stops_walk),
-		T(test_journal_newest_first_with_limit),
 		T(test_rolled_back_transaction_leaves_nothing),
 		T(test_second_writer_waits_then_is_busy),
 	};
