@@ -188,7 +188,9 @@ find_events(struct imip_itip *it, icalcomponent **out, icalcomponent *root,
 		if (first != NULL && !same_uid(first, c))
 			return imip_err_set(err, IMIP_EPARSE,
 			    "VEVENTs with different UIDs in one object");
-		if (!is_override(c) && master != NULL)
+		/* An ADD brings each new instance as a VEVENT of its own. */
+		if (!is_override(c) && master != NULL &&
+		    it->method != IMIP_METHOD_ADD)
 			return imip_err_set(err, IMIP_EPARSE,
 			    "two VEVENTs without RECURRENCE-ID");
 		if (!is_override(c))
@@ -206,6 +208,33 @@ find_events(struct imip_itip *it, icalcomponent **out, icalcomponent *root,
 	    master, ICAL_RDATE_PROPERTY) != NULL))
 		it->recurring = true;
 	*out = master != NULL ? master : first;
+	return IMIP_OK;
+}
+
+/*
+ * A VFREEBUSY object, if that is what root holds: then it must be the
+ * only component besides VTIMEZONEs.
+ */
+static int
+find_freebusy(struct imip_itip *it, icalcomponent **out, icalcomponent *root,
+    struct imip_err *err)
+{
+	icalcomponent *c;
+	int n = 0;
+
+	*out = icalcomponent_get_first_component(root,
+	    ICAL_VFREEBUSY_COMPONENT);
+	if (*out == NULL)
+		return IMIP_OK;
+	for (c = icalcomponent_get_first_component(root, ICAL_ANY_COMPONENT);
+	    c != NULL;
+	    c = icalcomponent_get_next_component(root, ICAL_ANY_COMPONENT))
+		if (icalcomponent_isa(c) != ICAL_VTIMEZONE_COMPONENT)
+			n++;
+	if (n != 1)
+		return imip_err_set(err, IMIP_EPARSE, "a VFREEBUSY must be "
+		    "the only component of its object");
+	it->freebusy = true;
 	return IMIP_OK;
 }
 
@@ -228,9 +257,10 @@ read_times(struct imip_itip *it, icalcomponent *ev, const char *default_tz,
 
 	if (icaltime_is_null_time(s)) {
 		/* RFC 5546 lets a CANCEL leave DTSTART out. */
-		if (it->method == IMIP_METHOD_CANCEL)
+		if (it->method == IMIP_METHOD_CANCEL && !it->freebusy)
 			return IMIP_OK;
-		return imip_err_set(err, IMIP_EPARSE, "VEVENT without DTSTART");
+		return imip_err_set(err, IMIP_EPARSE, "%s without DTSTART",
+		    it->freebusy ? "VFREEBUSY" : "VEVENT");
 	}
 	e = icalcomponent_get_dtend(ev);
 	it->all_day = icaltime_is_date(s);
@@ -348,7 +378,8 @@ read_event(struct imip_itip *it, icalcomponent *ev, const char *default_tz,
 	if ((rc = text_prop(&it->uid, ev, ICAL_UID_PROPERTY, err)) < 0)
 		return rc;
 	if (it->uid == NULL || it->uid[0] == '\0')
-		return imip_err_set(err, IMIP_EPARSE, "VEVENT without UID");
+		return imip_err_set(err, IMIP_EPARSE, "%s without UID",
+		    it->freebusy ? "VFREEBUSY" : "VEVENT");
 	if ((rc = text_prop(&it->summary, ev, ICAL_SUMMARY_PROPERTY, err)) < 0)
 		return rc;
 	p = icalcomponent_get_first_property(ev, ICAL_SEQUENCE_PROPERTY);
@@ -401,7 +432,8 @@ imip_itip_parse(struct imip_itip **out, const char *text,
 		goto out;
 	}
 	if ((rc = read_method(it, root, method_param, err)) < 0 ||
-	    (rc = find_events(it, &ev, root, err)) < 0 ||
+	    (rc = find_freebusy(it, &ev, root, err)) < 0 ||
+	    (ev == NULL && (rc = find_events(it, &ev, root, err)) < 0) ||
 	    (rc = read_event(it, ev, default_tz, err)) < 0)
 		goto out;
 	it->root = root;		/* kept for imip_itip_expand */

@@ -1,8 +1,8 @@
 /*
  * itip.h - one iTIP scheduling object, parsed and checked with libical.
  *
- * One object is one UID: a master VEVENT and/or RECURRENCE-ID overrides.
- * VTODO, VJOURNAL and the other component types are IMIP_EUNSUPPORTED so
+ * One object is one UID: a master VEVENT and/or RECURRENCE-ID overrides,
+ * or one VFREEBUSY (a free/busy request or answer).  VTODO, VJOURNAL and the other component types are IMIP_EUNSUPPORTED so
  * the mail passes untouched.  Times come out as UTC epoch seconds;
  * imip_itip_expand turns a series into its instances.
  */
@@ -59,6 +59,8 @@ struct imip_itip {
 	struct imip_attendee	*attendees;
 	size_t			 nattendees;
 	char			*vevent;	/* the object as iCalendar text */
+	bool			 freebusy;	/* a VFREEBUSY: start, end are
+						   the asked range */
 	bool			 recurring;	/* RRULE, RDATE or overrides */
 	bool			 has_master;	/* false: overrides only */
 	/* Filled by imip_itip_expand: */

@@ -115,6 +115,50 @@ declined_vevent(const struct imip_reply_spec *s,
 	return ev;
 }
 
+/*
+ * The VFREEBUSY answer (RFC 5546 3.3.2): the asked range and the busy
+ * periods in it, times only, in UTC.
+ */
+static icalcomponent *
+freebusy_vcomp(const struct imip_reply_spec *s)
+{
+	const struct imip_itip *rq = s->request;
+	icalcomponent *fb = icalcomponent_new(ICAL_VFREEBUSY_COMPONENT);
+	icalproperty *p;
+	struct icalperiodtype per;
+	icaltimezone *utc = icaltimezone_get_utc_timezone();
+
+	if (rq->organizer != NULL)
+		icalcomponent_add_property(fb, cal_address_prop(
+		    icalproperty_new(ICAL_ORGANIZER_PROPERTY), rq->organizer,
+		    rq->organizer_name));
+	icalcomponent_add_property(fb, cal_address_prop(icalproperty_new(
+	    ICAL_ATTENDEE_PROPERTY), s->attendee, s->attendee_name));
+	icalcomponent_add_property(fb, icalproperty_new_uid(rq->uid));
+	icalcomponent_add_property(fb, utc_prop(icalproperty_new_dtstamp,
+	    s->now));
+	icalcomponent_add_property(fb, utc_prop(icalproperty_new_dtstart,
+	    rq->start));
+	icalcomponent_add_property(fb, utc_prop(icalproperty_new_dtend,
+	    rq->end));
+	for (size_t i = 0; i < s->nbusy; i++) {
+		memset(&per, 0, sizeof(per));
+		per.start = icaltime_from_timet_with_zone(
+		    (time_t)s->busy[i].period.start, 0, utc);
+		per.end = icaltime_from_timet_with_zone(
+		    (time_t)s->busy[i].period.end, 0, utc);
+		per.duration = icaldurationtype_null_duration();
+		p = icalproperty_new_freebusy(per);
+		icalproperty_add_parameter(p, icalparameter_new_fbtype(
+		    s->busy[i].tentative ? ICAL_FBTYPE_BUSYTENTATIVE :
+		    ICAL_FBTYPE_BUSY));
+		icalcomponent_add_property(fb, p);
+	}
+	icalcomponent_add_property(fb, status_prop(s->status_major,
+	    s->status_minor, s->status_text, NULL));
+	return fb;
+}
+
 static char *
 reply_ical(const struct imip_reply_spec *s)
 {
@@ -126,10 +170,15 @@ reply_ical(const struct imip_reply_spec *s)
 	icalcomponent_add_property(cal, icalproperty_new_version("2.0"));
 	icalcomponent_add_property(cal,
 	    icalproperty_new_method(ICAL_METHOD_REPLY));
+	if (s->request->freebusy) {
+		icalcomponent_add_component(cal, freebusy_vcomp(s));
+		goto done;
+	}
 	icalcomponent_add_component(cal, reply_vevent(s));
 	for (size_t i = 0; i < s->ndeclined; i++)
 		icalcomponent_add_component(cal, declined_vevent(s,
 		    &s->declined[i]));
+done:
 	text = icalcomponent_as_ical_string_r(cal);
 	icalcomponent_free(cal);
 	return text;
@@ -165,8 +214,12 @@ text_part(const char *subtype, const char *text, const char *method)
 }
 
 static const char *
-subject_word(const char *partstat)
+subject_word(const struct imip_reply_spec *s)
 {
+	const char *partstat = s->partstat;
+
+	if (s->request->freebusy)
+		return "Free/busy";
 	if (strcmp(partstat, "ACCEPTED") == 0)
 		return "Accepted";
 	if (strcmp(partstat, "DECLINED") == 0)
@@ -181,14 +234,19 @@ set_headers(GMimeMessage *msg, const struct imip_reply_spec *s)
 {
 	GMimeObject *obj = GMIME_OBJECT(msg);
 	GDateTime *date;
+	const char *what;
 	char *id, *subject;
 
 	g_mime_message_add_mailbox(msg, GMIME_ADDRESS_TYPE_FROM,
 	    s->attendee_name, s->attendee);
 	g_mime_message_add_mailbox(msg, GMIME_ADDRESS_TYPE_TO,
 	    s->request->organizer_name, s->request->organizer);
-	subject = g_strdup_printf("%s: %s", subject_word(s->partstat),
-	    s->request->summary != NULL ? s->request->summary : "(no title)");
+	if (s->request->freebusy)
+		what = s->attendee_name != NULL ? s->attendee_name :
+		    s->attendee;
+	else if ((what = s->request->summary) == NULL)
+		what = "(no title)";
+	subject = g_strdup_printf("%s: %s", subject_word(s), what);
 	g_mime_message_set_subject(msg, subject, "utf-8");
 	g_free(subject);
 	date = g_date_time_new_from_unix_utc(s->now);

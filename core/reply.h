@@ -8,6 +8,8 @@
 #ifndef IMIP_REPLY_H
 #define IMIP_REPLY_H
 
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "err.h"
@@ -23,6 +25,17 @@ struct imip_reply_instance {
 	struct imip_period	 conflict;	/* what it clashed with */
 };
 
+/* One busy period of a free/busy answer. */
+struct imip_reply_busy {
+	struct imip_period	 period;
+	bool			 tentative;	/* FBTYPE=BUSY-TENTATIVE */
+};
+
+/*
+ * What to answer.  For a VFREEBUSY request (request->freebusy) the reply is
+ * a VFREEBUSY over [request->start, request->end) listing busy; the
+ * partstat and instance fields are not used.
+ */
 struct imip_reply_spec {
 	const struct imip_itip	*request;
 	const char		*attendee;	/* the answering calendar */
@@ -35,6 +48,8 @@ struct imip_reply_spec {
 	int64_t			 rid;		/* answers this instance; 0: all */
 	const struct imip_reply_instance *declined; /* DECLINED instances */
 	size_t			 ndeclined;
+	const struct imip_reply_busy *busy;	/* free/busy answer */
+	size_t			 nbusy;
 	const char		*human;		/* text/plain body */
 	const char		*in_reply_to;	/* request Message-ID or NULL */
 	const char		*hostname;	/* right side of Message-ID */

@@ -15,17 +15,7 @@
 #include "addr.h"
 #include "freebusy.h"
 #include "reply.h"
-#include "schedule.h"
-
-/* Everything one decision needs, so helpers take one argument. */
-struct job {
-	struct imip_store		*st;
-	const struct imip_sched_ctx	*ctx;
-	const struct imip_calendar	*cal;
-	const struct imip_itip		*it;
-	struct imip_outcome		*out;
-	struct imip_err			*err;
-};
+#include "schedule_int.h"
 
 void
 imip_outcome_fini(struct imip_outcome *out)
@@ -40,13 +30,9 @@ imip_outcome_fini(struct imip_outcome *out)
 	memset(out, 0, sizeof(*out));
 }
 
-static int
-decide(struct job *j, const char *decision, int major, int minor,
-    const char *fmt, ...) __attribute__((format(printf, 5, 6)));
-
 /* Record the decision and its reason in the outcome. */
-static int
-decide(struct job *j, const char *decision, int major, int minor,
+int
+sched_decide(struct job *j, const char *decision, int major, int minor,
     const char *fmt, ...)
 {
 	va_list ap;
@@ -77,8 +63,8 @@ version_cmp(const struct imip_itip *it, const struct imip_event_rec *ev)
 	return 0;
 }
 
-static bool
-sent_by(const struct imip_sched_ctx *ctx, const char *addr)
+bool
+sched_sent_by(const struct imip_sched_ctx *ctx, const char *addr)
 {
 	return imip_addr_equal(ctx->sender, addr) ||
 	    imip_addr_equal(ctx->from, addr);
@@ -96,7 +82,7 @@ organizer_vouched(const struct job *j)
 
 	if (j->ctx->conf == NULL || !imip_conf_is_local(j->ctx->conf, org))
 		return true;
-	return sent_by(j->ctx, org) || (by != NULL && sent_by(j->ctx, by));
+	return sched_sent_by(j->ctx, org) || (by != NULL && sched_sent_by(j->ctx, by));
 }
 
 /* "2027-03-01 10:00" in the calendar's zone (UTC if it is unknown). */
@@ -153,8 +139,8 @@ first_busy_cb(const struct imip_busy_rec *b, void *arg)
 }
 
 /* Is want free?  *conflict gets the first clash. */
-static int
-find_conflict(struct job *j, struct imip_period want, bool *found,
+int
+sched_find_conflict(struct job *j, struct imip_period want, bool *found,
     struct imip_period *conflict)
 {
 	int rc;
@@ -170,8 +156,8 @@ find_conflict(struct job *j, struct imip_period want, bool *found,
 }
 
 /* Build the REPLY and put it into the outbox, unless loops forbid it. */
-static int
-queue_reply_instances(struct job *j, const char *partstat,
+int
+sched_queue_reply_instances(struct job *j, const char *partstat,
     const char *status_text, const struct imip_period *conflict,
     const struct imip_reply_instance *declined, size_t ndeclined)
 {
@@ -216,17 +202,17 @@ out:
 	return rc;
 }
 
-static int
-queue_reply(struct job *j, const char *partstat, const char *status_text,
+int
+sched_queue_reply(struct job *j, const char *partstat, const char *status_text,
     const struct imip_period *conflict)
 {
-	return queue_reply_instances(j, partstat, status_text, conflict, NULL,
+	return sched_queue_reply_instances(j, partstat, status_text, conflict, NULL,
 	    0);
 }
 
 /* Store the event as this calendar now sees it. */
-static int
-put_event(struct job *j, int64_t *id, const char *partstat,
+int
+sched_put_event(struct job *j, int64_t *id, const char *partstat,
     const char *status)
 {
 	struct imip_event_rec ev = {
@@ -245,143 +231,6 @@ put_event(struct job *j, int64_t *id, const char *partstat,
 	return imip_store_busy_clear(j->st, ev.id, j->err);
 }
 
-/* Past the calendar's thresholds, conflicts decline the whole series. */
-static bool
-too_many_conflicts(const struct job *j, size_t nbusy, size_t nactive)
-{
-	int max = 10, pct = 25;
-
-	if (j->ctx->conf != NULL) {
-		max = j->ctx->conf->conflict_max_instances;
-		pct = j->ctx->conf->conflict_max_percent;
-	}
-	return nbusy > (size_t)max || nbusy * 100 > (size_t)pct * nactive;
-}
-
-/* The instances of the series that clash, in *out (caller frees). */
-static int
-series_conflicts(struct job *j, struct imip_reply_instance **out,
-    size_t *nbusy, size_t *nactive)
-{
-	const struct imip_itip *it = j->it;
-	struct imip_period clash;
-	bool busy;
-	int rc = IMIP_OK;
-
-	*nbusy = *nactive = 0;
-	if ((*out = calloc(it->ninst + 1, sizeof(**out))) == NULL)
-		return imip_err_set(j->err, IMIP_ENOMEM, "instances");
-	for (size_t i = 0; i < it->ninst && rc == IMIP_OK; i++) {
-		if (it->inst[i].cancelled)
-			continue;
-		(*nactive)++;
-		rc = find_conflict(j, (struct imip_period){ it->inst[i].start,
-		    it->inst[i].end }, &busy, &clash);
-		if (rc == IMIP_OK && busy)
-			(*out)[(*nbusy)++] = (struct imip_reply_instance){
-			    it->inst[i].rid, clash };
-	}
-	return rc;
-}
-
-static bool
-declined_rid(const struct imip_reply_instance *d, size_t n, int64_t rid)
-{
-	for (size_t i = 0; i < n; i++)
-		if (d[i].rid == rid)
-			return true;
-	return false;
-}
-
-/* Busy time for every instance that is neither cancelled nor declined. */
-static int
-book_instances(struct job *j, int64_t id,
-    const struct imip_reply_instance *d, size_t nd)
-{
-	const struct imip_instance *in;
-	int rc = IMIP_OK;
-
-	for (size_t i = 0; i < j->it->ninst && rc == IMIP_OK; i++) {
-		in = &j->it->inst[i];
-		if (!in->cancelled && !declined_rid(d, nd, in->rid))
-			rc = imip_store_busy_set(j->st, j->cal->id, id, in->rid,
-			    in->start, in->end, "BUSY", j->err);
-	}
-	return rc;
-}
-
-/*
- * A recurring REQUEST: accept the series and decline the instances that
- * clash, or decline it all past the thresholds.  An unbounded series is
- * booked up to the horizon and says so with 2.11.
- */
-static int
-book_series(struct job *j, const struct imip_attendee *me)
-{
-	struct imip_reply_instance *d = NULL;
-	size_t nd, nactive;
-	int64_t id;
-	int rc;
-
-	if ((rc = series_conflicts(j, &d, &nd, &nactive)) < 0)
-		goto out;
-	if (nactive == 0) {
-		rc = decide(j, "IGNORED", 0, 0, "no instance before the "
-		    "horizon");
-	} else if (nd > 0 && too_many_conflicts(j, nd, nactive)) {
-		if ((rc = decide(j, "DECLINED", 4, 0, "busy: %zu of %zu "
-		    "instances conflict", nd, nactive)) == IMIP_OK &&
-		    (rc = put_event(j, &id, "DECLINED", "CONFIRMED")) == IMIP_OK)
-			rc = queue_reply(j, "DECLINED", "Busy", &d[0].conflict);
-	} else {
-		if ((rc = decide(j, "ACCEPTED", 2, j->it->clipped ? 11 : 0,
-		    "booked %zu of %zu instances%s", nactive - nd, nactive,
-		    j->it->clipped ? ", clipped at the horizon" : "")) < 0 ||
-		    (rc = put_event(j, &id, "ACCEPTED", "CONFIRMED")) < 0 ||
-		    (rc = book_instances(j, id, d, nd)) < 0)
-			goto out;
-		if (nd > 0 || me == NULL || me->rsvp)
-			rc = queue_reply_instances(j, "ACCEPTED",
-			    j->it->clipped ? "Success, repeating event clipped" :
-			    "Success", NULL, d, nd);
-	}
-out:
-	free(d);
-	return rc;
-}
-
-/*
- * A REQUEST holding only RECURRENCE-ID overrides of a booked series
- * (Thunderbird sends these): move those instances, never the series.
- */
-static int
-update_instances(struct job *j, const struct imip_event_rec *old)
-{
-	struct imip_reply_instance *d = NULL;
-	size_t nd, nactive;
-	int rc;
-
-	for (size_t i = 0; i < j->it->ninst; i++)
-		if ((rc = imip_store_busy_clear_instance(j->st, old->id,
-		    j->it->inst[i].rid, false, j->err)) < 0)
-			return rc;
-	if ((rc = series_conflicts(j, &d, &nd, &nactive)) < 0 ||
-	    (rc = book_instances(j, old->id, d, nd)) < 0)
-		goto out;
-	if (nd > 0)
-		rc = decide(j, "DECLINED", 4, 0, "busy: %zu of %zu changed "
-		    "instances conflict", nd, nactive);
-	else
-		rc = decide(j, "ACCEPTED", 2, 0, "moved %zu instance%s",
-		    nactive, nactive == 1 ? "" : "s");
-	if (rc == IMIP_OK)
-		rc = nd > 0 ? queue_reply(j, "DECLINED", "Busy", &d[0].conflict) :
-		    queue_reply(j, "ACCEPTED", "Success", NULL);
-out:
-	free(d);
-	return rc;
-}
-
 /* A new or newer REQUEST: book it if the slot is free, else decline. */
 static int
 book(struct job *j)
@@ -395,27 +244,27 @@ book(struct job *j)
 
 	me = imip_itip_attendee(j->it, j->cal->address);
 	if (j->it->recurring)
-		return book_series(j, me);
-	if ((rc = find_conflict(j, (struct imip_period){ j->it->start,
+		return sched_book_series(j, me);
+	if ((rc = sched_find_conflict(j, (struct imip_period){ j->it->start,
 	    j->it->end }, &busy, &conflict)) < 0)
 		return rc;
 	if (busy) {
 		if (!imip_period_ical(when, sizeof(when), &conflict))
 			when[0] = '\0';
-		if ((rc = decide(j, "DECLINED", 4, 0, "busy %s", when)) < 0 ||
-		    (rc = put_event(j, &id, "DECLINED", "CONFIRMED")) < 0)
+		if ((rc = sched_decide(j, "DECLINED", 4, 0, "busy %s", when)) < 0 ||
+		    (rc = sched_put_event(j, &id, "DECLINED", "CONFIRMED")) < 0)
 			return rc;
-		return queue_reply(j, "DECLINED", "Busy", &conflict);
+		return sched_queue_reply(j, "DECLINED", "Busy", &conflict);
 	}
-	if ((rc = decide(j, "ACCEPTED", 2, 0, "booked")) < 0 ||
-	    (rc = put_event(j, &id, "ACCEPTED", "CONFIRMED")) < 0 ||
+	if ((rc = sched_decide(j, "ACCEPTED", 2, 0, "booked")) < 0 ||
+	    (rc = sched_put_event(j, &id, "ACCEPTED", "CONFIRMED")) < 0 ||
 	    (rc = imip_store_busy_set(j->st, j->cal->id, id, 0, j->it->start,
 	    j->it->end, "BUSY", j->err)) < 0)
 		return rc;
 	/* RSVP=FALSE means the organizer asked for no answer. */
 	if (me != NULL && !me->rsvp)
 		return IMIP_OK;
-	return queue_reply(j, "ACCEPTED", "Success", NULL);
+	return sched_queue_reply(j, "ACCEPTED", "Success", NULL);
 }
 
 static int
@@ -426,7 +275,7 @@ request(struct job *j)
 	int rc, cmp;
 
 	if ((me = imip_itip_attendee(j->it, j->cal->address)) == NULL)
-		return decide(j, "IGNORED", 0, 0, "not an attendee");
+		return sched_decide(j, "IGNORED", 0, 0, "not an attendee");
 	rc = imip_store_event_find(j->st, j->cal->id, j->it->uid, &old,
 	    j->err);
 	if (rc == IMIP_ENOTFOUND) {
@@ -434,7 +283,7 @@ request(struct job *j)
 		if (organizer_vouched(j))
 			rc = book(j);
 		else
-			rc = decide(j, "REFUSED", 0, 0, "local organizer %s "
+			rc = sched_decide(j, "REFUSED", 0, 0, "local organizer %s "
 			    "not the sender <%s>", j->it->organizer,
 			    j->ctx->sender);
 		goto out;
@@ -442,30 +291,30 @@ request(struct job *j)
 	if (rc < 0)
 		goto out;
 	if (!imip_addr_equal(old->organizer, j->it->organizer)) {
-		rc = decide(j, "REFUSED", 3, 8, "UID belongs to organizer %s",
+		rc = sched_decide(j, "REFUSED", 3, 8, "UID belongs to organizer %s",
 		    old->organizer != NULL ? old->organizer : "(none)");
 		goto out;
 	}
 	cmp = version_cmp(j->it, old);
 	if (cmp < 0 || (cmp == 0 && strcmp(old->status, "CANCELLED") == 0))
-		rc = decide(j, "IGNORED", 0, 0, "stale: sequence %d, have %d%s",
+		rc = sched_decide(j, "IGNORED", 0, 0, "stale: sequence %d, have %d%s",
 		    j->it->sequence, old->sequence,
 		    strcmp(old->status, "CANCELLED") == 0 ? " (cancelled)" :
 		    "");
 	else if (cmp == 0 && strcmp(old->partstat, "ACCEPTED") == 0)
-		rc = decide(j, "ACCEPTED", 2, 0, "same version again");
+		rc = sched_decide(j, "ACCEPTED", 2, 0, "same version again");
 	else if (cmp == 0)
-		rc = decide(j, "DECLINED", 4, 0, "same version again");
-	else if (!sent_by(j->ctx, old->organizer))
-		rc = decide(j, "REFUSED", 0, 0, "update not sent by the "
+		rc = sched_decide(j, "DECLINED", 4, 0, "same version again");
+	else if (!sched_sent_by(j->ctx, old->organizer))
+		rc = sched_decide(j, "REFUSED", 0, 0, "update not sent by the "
 		    "organizer");
 	else if (!j->it->has_master && strcmp(old->status, "CANCELLED") != 0)
-		rc = update_instances(j, old);
+		rc = sched_update_instances(j, old);
 	else
 		rc = book(j);
 	/* The same version again: repeat the current answer if asked to. */
 	if (rc == IMIP_OK && cmp == 0 && me->rsvp && j->out->status[0] != '\0')
-		rc = queue_reply(j, j->out->decision, j->out->status[0] == '2' ?
+		rc = sched_queue_reply(j, j->out->decision, j->out->status[0] == '2' ?
 		    "Success" : "Busy", NULL);
 out:
 	imip_event_rec_free(old);
@@ -488,7 +337,7 @@ cancel_instances(struct job *j, const struct imip_event_rec *old)
 	}
 	if (rc < 0)
 		return rc;
-	return decide(j, "CANCELLED", 0, 0, "freed %zu instance%s%s",
+	return sched_decide(j, "CANCELLED", 0, 0, "freed %zu instance%s%s",
 	    j->it->ninst, j->it->ninst == 1 ? "" : "s",
 	    later ? " and all later ones" : "");
 }
@@ -505,25 +354,25 @@ cancel(struct job *j)
 	if (rc == IMIP_ENOTFOUND) {
 		/* Keep a tombstone: a late, older REQUEST must not book. */
 		imip_err_clear(j->err);
-		if ((rc = decide(j, "CANCELLED", 0, 0, "unknown UID, "
+		if ((rc = sched_decide(j, "CANCELLED", 0, 0, "unknown UID, "
 		    "tombstone kept")) == IMIP_OK)
-			rc = put_event(j, &id, "NEEDS-ACTION", "CANCELLED");
+			rc = sched_put_event(j, &id, "NEEDS-ACTION", "CANCELLED");
 		goto out;
 	}
 	if (rc < 0)
 		goto out;
 	if (!imip_addr_equal(old->organizer, j->it->organizer) ||
-	    !sent_by(j->ctx, old->organizer))
-		rc = decide(j, "REFUSED", 0, 0, "CANCEL not sent by the "
+	    !sched_sent_by(j->ctx, old->organizer))
+		rc = sched_decide(j, "REFUSED", 0, 0, "CANCEL not sent by the "
 		    "organizer %s", old->organizer != NULL ? old->organizer :
 		    "(none)");
 	else if (j->it->sequence < old->sequence)
-		rc = decide(j, "IGNORED", 0, 0, "stale CANCEL: sequence %d, "
+		rc = sched_decide(j, "IGNORED", 0, 0, "stale CANCEL: sequence %d, "
 		    "have %d", j->it->sequence, old->sequence);
 	else if (!j->it->has_master && j->it->ninst > 0)
 		rc = cancel_instances(j, old);
-	else if ((rc = decide(j, "CANCELLED", 0, 0, "freed")) == IMIP_OK)
-		rc = put_event(j, &id, old->partstat, "CANCELLED");
+	else if ((rc = sched_decide(j, "CANCELLED", 0, 0, "freed")) == IMIP_OK)
+		rc = sched_put_event(j, &id, old->partstat, "CANCELLED");
 out:
 	imip_event_rec_free(old);
 	return rc;
@@ -546,13 +395,15 @@ journal(struct job *j)
 static int
 dispatch(struct job *j)
 {
+	if (j->it->freebusy)
+		return sched_freebusy(j);
 	switch (j->it->method) {
 	case IMIP_METHOD_REQUEST:
 		return request(j);
 	case IMIP_METHOD_CANCEL:
 		return cancel(j);
 	default:
-		return decide(j, "IGNORED", 0, 0, "%s is not handled for "
+		return sched_decide(j, "IGNORED", 0, 0, "%s is not handled for "
 		    "resources", imip_method_name(j->it->method));
 	}
 }

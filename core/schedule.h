@@ -35,7 +35,7 @@ struct imip_outcome {
 	enum imip_method method;
 	char		*uid;
 	const char	*decision;	/* ACCEPTED, DECLINED, CANCELLED, ... */
-	char		 status[8];	/* REQUEST-STATUS code, "" if none */
+	char		 status[24];	/* REQUEST-STATUS code, "" if none */
 	char		*reason;	/* one line for the journal */
 	char		*reply;		/* queued message text, or NULL */
 	char		*reply_to;

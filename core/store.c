@@ -1,9 +1,9 @@
 /*
  * store.c - the SQLite handle: open, schema migrations, transactions,
- * calendars, and the prepared-statement cache the other store files share.
+ * and the prepared-statement cache the other store files share.
  *
- * Events and busy time live in store_event.c, journal and outbox in
- * store_outbox.c.  Nothing here reads the clock: times come in as arguments.
+ * Calendars live in store_calendar.c, events and busy time in
+ * store_event.c, journal and outbox in store_outbox.c.  Nothing here reads the clock: times come in as arguments.
  */
 #include <assert.h>
 #include <stdio.h>
@@ -12,7 +12,6 @@
 
 #include <sqlite3.h>
 
-#include "addr.h"
 #include "log.h"
 #include "schema.h"
 #include "store_int.h"
@@ -22,16 +21,6 @@ struct imip_store {
 	int		 version;		/* PRAGMA user_version */
 	sqlite3_stmt	*stmt[STMT_COUNT];	/* prepared lazily */
 };
-
-static const char sql_cal_add[] =
-	"INSERT INTO calendar (address, kind, name, tz, created)"
-	" VALUES (?1, ?2, ?3, IFNULL(?4, 'UTC'), ?5)";
-static const char sql_cal_find[] =
-	"SELECT id, address, kind, name, tz FROM calendar WHERE address = ?1";
-static const char sql_cal_managed[] =
-	"SELECT 1 FROM calendar WHERE address = ?1";
-static const char sql_cal_list[] =
-	"SELECT id, address, kind, name, tz FROM calendar ORDER BY address";
 
 /* store_db - the connection behind st (borrowed) */
 sqlite3 *
@@ -391,205 +380,4 @@ imip_store_rollback(struct imip_store *st)
 		return;
 	if (sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL) != SQLITE_OK)
 		imip_log_debug("rollback: %s", sqlite3_errmsg(st->db));
-}
-
-/* imip_cal_kind_name - "resource" or "person" */
-const char *
-imip_cal_kind_name(enum imip_cal_kind kind)
-{
-	return kind == IMIP_CAL_PERSON ? "person" : "resource";
-}
-
-/* imip_cal_kind_parse - the kind named name, or IMIP_EPARSE */
-int
-imip_cal_kind_parse(const char *name, enum imip_cal_kind *out)
-{
-	if (name != NULL && strcmp(name, "resource") == 0)
-		*out = IMIP_CAL_RESOURCE;
-	else if (name != NULL && strcmp(name, "person") == 0)
-		*out = IMIP_CAL_PERSON;
-	else
-		return IMIP_EPARSE;
-	return IMIP_OK;
-}
-
-/* imip_store_calendar_add - manage address as a calendar of this kind */
-int
-imip_store_calendar_add(struct imip_store *st, const char *address,
-    enum imip_cal_kind kind, const char *name, const char *tz, time_t now,
-    struct imip_err *err)
-{
-	sqlite3_stmt *s = NULL;
-	char *addr = NULL;
-	int rc;
-
-	if ((rc = imip_addr_norm(&addr, address, err)) < 0 ||
-	    (rc = store_stmt(st, STMT_CAL_ADD, sql_cal_add, &s, err)) < 0)
-		goto out;
-	if (store_bind_text(s, 1, addr) != SQLITE_OK ||
-	    store_bind_text(s, 2, imip_cal_kind_name(kind)) != SQLITE_OK ||
-	    store_bind_text(s, 3, name) != SQLITE_OK ||
-	    store_bind_text(s, 4, tz) != SQLITE_OK ||
-	    sqlite3_bind_int64(s, 5, (sqlite3_int64)now) != SQLITE_OK) {
-		rc = store_bind_failed(st, "calendar add", err);
-		goto out;
-	}
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_DONE)
-		rc = IMIP_OK;
-	else if (sqlite3_extended_errcode(st->db) == SQLITE_CONSTRAINT_UNIQUE)
-		rc = imip_err_set(err, IMIP_ERR, "calendar %s exists already",
-		    addr);
-	else
-		rc = store_fail(st, rc, "calendar add", err);
-out:
-	store_done(s);
-	free(addr);
-	return rc;
-}
-
-/* Point cal at the current row (borrowed until the next step). */
-static void
-cal_view(struct imip_calendar *cal, sqlite3_stmt *s)
-{
-	cal->id = sqlite3_column_int64(s, 0);
-	cal->address = (char *)store_col_text(s, 1);
-	if (imip_cal_kind_parse(store_col_text(s, 2), &cal->kind) < 0)
-		cal->kind = IMIP_CAL_RESOURCE;	/* CHECK forbids it */
-	cal->name = (char *)store_col_text(s, 3);
-	cal->tz = (char *)store_col_text(s, 4);
-}
-
-/* Copy the current row into a new calendar. */
-static int
-cal_copy(struct imip_calendar **out, sqlite3_stmt *s, struct imip_err *err)
-{
-	struct imip_calendar *cal = NULL, view;
-	int rc;
-
-	*out = NULL;
-	if ((cal = calloc(1, sizeof(*cal))) == NULL) {
-		rc = imip_err_set(err, IMIP_ENOMEM, "calendar");
-		goto out;
-	}
-	cal_view(&view, s);
-	cal->id = view.id;
-	cal->kind = view.kind;
-	if ((rc = store_col_dup(&cal->address, s, 1, err)) < 0 ||
-	    (rc = store_col_dup(&cal->name, s, 3, err)) < 0 ||
-	    (rc = store_col_dup(&cal->tz, s, 4, err)) < 0)
-		goto out;
-	*out = cal;
-	cal = NULL;
-out:
-	imip_calendar_free(cal);
-	return rc;
-}
-
-/* imip_store_calendar_find - the calendar of address (*out, caller frees) */
-int
-imip_store_calendar_find(struct imip_store *st, const char *address,
-    struct imip_calendar **out, struct imip_err *err)
-{
-	sqlite3_stmt *s = NULL;
-	char *addr = NULL;
-	int rc;
-
-	*out = NULL;
-	if ((rc = imip_addr_norm(&addr, address, err)) < 0 ||
-	    (rc = store_stmt(st, STMT_CAL_FIND, sql_cal_find, &s, err)) < 0)
-		goto out;
-	if (store_bind_text(s, 1, addr) != SQLITE_OK) {
-		rc = store_bind_failed(st, "calendar find", err);
-		goto out;
-	}
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW)
-		rc = cal_copy(out, s, err);
-	else if (rc == SQLITE_DONE)
-		rc = imip_err_set(err, IMIP_ENOTFOUND, "no calendar %s", addr);
-	else
-		rc = store_fail(st, rc, "calendar find", err);
-out:
-	store_done(s);
-	free(addr);
-	return rc;
-}
-
-/*
- * imip_store_calendar_is_managed - is address one of our calendars?  An
- * address that does not normalize (the null sender "<>") is not.
- */
-int
-imip_store_calendar_is_managed(struct imip_store *st, const char *address,
-    bool *out, struct imip_err *err)
-{
-	sqlite3_stmt *s = NULL;
-	char *addr = NULL;
-	int rc;
-
-	*out = false;
-	if ((rc = imip_addr_norm(&addr, address, NULL)) == IMIP_EPARSE) {
-		rc = IMIP_OK;
-		goto out;
-	}
-	if (rc < 0) {
-		rc = imip_err_set(err, rc, "address");
-		goto out;
-	}
-	if ((rc = store_stmt(st, STMT_CAL_MANAGED, sql_cal_managed, &s,
-	    err)) < 0)
-		goto out;
-	if (store_bind_text(s, 1, addr) != SQLITE_OK) {
-		rc = store_bind_failed(st, "calendar lookup", err);
-		goto out;
-	}
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW || rc == SQLITE_DONE) {
-		*out = rc == SQLITE_ROW;
-		rc = IMIP_OK;
-	} else
-		rc = store_fail(st, rc, "calendar lookup", err);
-out:
-	store_done(s);
-	free(addr);
-	return rc;
-}
-
-/*
- * imip_store_calendar_foreach - call cb for each calendar by address; the
- * strings it sees are borrowed for the call
- */
-int
-imip_store_calendar_foreach(struct imip_store *st, imip_calendar_cb cb,
-    void *arg, struct imip_err *err)
-{
-	struct imip_calendar cal;
-	sqlite3_stmt *s = NULL;
-	int rc;
-
-	if ((rc = store_stmt(st, STMT_CAL_LIST, sql_cal_list, &s, err)) < 0)
-		goto out;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		cal_view(&cal, s);
-		if ((rc = cb(&cal, arg)) != 0)
-			goto out;
-	}
-	rc = rc == SQLITE_DONE ? IMIP_OK : store_fail(st, rc, "calendars",
-	    err);
-out:
-	store_done(s);
-	return rc;
-}
-
-/* imip_calendar_free - release a calendar from calendar_find; NULL-safe */
-void
-imip_calendar_free(struct imip_calendar *cal)
-{
-	if (cal == NULL)
-		return;
-	free(cal->address);
-	free(cal->name);
-	free(cal->tz);
-	free(cal);
 }

@@ -28,6 +28,7 @@ struct imip_calendar {
 	enum imip_cal_kind	 kind;
 	char			*name;		/* may be NULL */
 	char			*tz;		/* IANA zone name */
+	bool			 share_freebusy; /* answer VFREEBUSY requests */
 };
 
 /* One stored event as the scheduler needs it. */
@@ -97,7 +98,7 @@ int	imip_store_begin(struct imip_store *st, struct imip_err *err);
 int	imip_store_commit(struct imip_store *st, struct imip_err *err);
 void	imip_store_rollback(struct imip_store *st);
 
-/* store.c: calendars */
+/* store_calendar.c: calendars */
 int	imip_store_calendar_add(struct imip_store *st, const char *address,
 	    enum imip_cal_kind kind, const char *name, const char *tz,
 	    time_t now, struct imip_err *err);
@@ -107,6 +108,8 @@ int	imip_store_calendar_is_managed(struct imip_store *st,
 	    const char *address, bool *out, struct imip_err *err);
 int	imip_store_calendar_foreach(struct imip_store *st,
 	    imip_calendar_cb cb, void *arg, struct imip_err *err);
+int	imip_store_calendar_set(struct imip_store *st, const char *address,
+	    const char *key, const char *value, struct imip_err *err);
 void	imip_calendar_free(struct imip_calendar *cal);
 const char *imip_cal_kind_name(enum imip_cal_kind kind);
 int	imip_cal_kind_parse(const char *name, enum imip_cal_kind *out);

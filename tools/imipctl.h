@@ -2,7 +2,8 @@
  * imipctl.h - what the files of imipctl(8) share.
  *
  * imipctl.c parses the global options and dispatches, imipctl_cmd.c runs
- * the commands, imipctl_out.c formats tables, JSON and times.
+ * the commands (imipctl_cal.c those that change calendars),
+ * imipctl_out.c formats tables, JSON and times.
  */
 #ifndef IMIPCTL_H
 #define IMIPCTL_H
@@ -59,8 +60,12 @@ int	ctl_opt_other(const struct ctl_cmd *cmd, int c, char **argv);
 int	ctl_open(const struct ctl *ctl, int flags, struct imip_store **out);
 
 /* imipctl_cmd.c */
+int	ctl_operands(const struct ctl_cmd *cmd, int argc, char **argv,
+	    int want, const char *what);
 int	ctl_cmd_init(const struct ctl *, const struct ctl_cmd *, int, char **);
 int	ctl_cmd_cal_add(const struct ctl *, const struct ctl_cmd *, int,
+	    char **);
+int	ctl_cmd_cal_set(const struct ctl *, const struct ctl_cmd *, int,
 	    char **);
 int	ctl_cmd_cal_list(const struct ctl *, const struct ctl_cmd *, int,
 	    char **);

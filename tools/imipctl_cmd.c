@@ -26,9 +26,9 @@ struct list_ctx {
 	struct imip_err		*err;
 };
 
-/* Require exactly want operands after the options. */
-static int
-operands(const struct ctl_cmd *cmd, int argc, char **argv, int want,
+/* ctl_operands - require exactly want operands after the options */
+int
+ctl_operands(const struct ctl_cmd *cmd, int argc, char **argv, int want,
     const char *what)
 {
 	if (argc - optind < want)
@@ -53,7 +53,7 @@ ctl_cmd_init(const struct ctl *ctl, const struct ctl_cmd *cmd, int argc,
 
 	if ((c = getopt_long(argc, argv, ":h", lo, NULL)) != -1)
 		return ctl_opt_other(cmd, c, argv);
-	if ((rc = operands(cmd, argc, argv, 0, "")) != CTL_OK ||
+	if ((rc = ctl_operands(cmd, argc, argv, 0, "")) != CTL_OK ||
 	    (rc = ctl_open(ctl, IMIP_STORE_CREATE, &st)) != CTL_OK)
 		return rc;
 	printf("%s: schema version %d\n", ctl->db, imip_store_version(st));
@@ -150,7 +150,7 @@ ctl_cmd_cal_add(const struct ctl *ctl, const struct ctl_cmd *cmd, int argc,
 		else
 			return ctl_opt_other(cmd, c, argv);
 	}
-	if ((rc = operands(cmd, argc, argv, 1, "ADDRESS")) != CTL_OK)
+	if ((rc = ctl_operands(cmd, argc, argv, 1, "ADDRESS")) != CTL_OK)
 		return rc;
 	if (kind_s == NULL)
 		return ctl_usage_error(cmd, "--kind is required");
@@ -217,13 +217,15 @@ cal_row(const struct imip_calendar *cal, void *arg)
 
 	if (!x->json)
 		return list_row(x, (const char *const[]){ cal->address, kind,
-		    cal->name != NULL ? cal->name : "-", cal->tz });
+		    cal->name != NULL ? cal->name : "-", cal->tz,
+		    cal->share_freebusy ? "yes" : "no" });
 	json_next(x);
 	json_field("address", cal->address, true);
 	json_field("kind", kind, false);
 	json_field("name", cal->name, false);
 	json_field("tz", cal->tz, false);
-	putchar('}');
+	printf(",\"share_freebusy\":%s}", cal->share_freebusy ? "true" :
+	    "false");
 	return 0;
 }
 
@@ -252,7 +254,7 @@ list_opts(const struct ctl_cmd *cmd, int argc, char **argv, bool *json,
 			return ctl_opt_other(cmd, c, argv);
 	}
 	*done = false;
-	return operands(cmd, argc, argv, 0, "");
+	return ctl_operands(cmd, argc, argv, 0, "");
 }
 
 /* ctl_cmd_cal_list - list the calendars, as a table or JSON */
@@ -261,7 +263,7 @@ ctl_cmd_cal_list(const struct ctl *ctl, const struct ctl_cmd *cmd,
     int argc, char **argv)
 {
 	static const char *const header[] = { "address", "kind", "name",
-	    "tz" };
+	    "tz", "share-freebusy" };
 	struct imip_err err = { 0 };
 	struct list_ctx x = { .err = &err };
 	struct imip_store *st = NULL;
@@ -273,7 +275,7 @@ ctl_cmd_cal_list(const struct ctl *ctl, const struct ctl_cmd *cmd,
 		return rc;
 	if ((rc = ctl_open(ctl, IMIP_STORE_READONLY, &st)) != CTL_OK)
 		goto out;
-	if (list_start(&x, 4, header) < 0 ||
+	if (list_start(&x, 5, header) < 0 ||
 	    imip_store_calendar_foreach(st, cal_row, &x, &err) < 0) {
 		rc = ctl_fail("%s", err.msg[0] != '\0' ? err.msg :
 		    "out of memory");
@@ -385,7 +387,7 @@ ctl_cmd_schedule(const struct ctl *ctl, const struct ctl_cmd *cmd,
 		else
 			return ctl_opt_other(cmd, c, argv);
 	}
-	if ((rc = operands(cmd, argc, argv, 1, "ADDRESS")) != CTL_OK ||
+	if ((rc = ctl_operands(cmd, argc, argv, 1, "ADDRESS")) != CTL_OK ||
 	    (rc = ctl_open(ctl, IMIP_STORE_READONLY, &st)) != CTL_OK)
 		goto out;
 	if (imip_store_calendar_find(st, argv[optind], &cal, &err) < 0) {

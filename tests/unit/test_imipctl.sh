@@ -82,7 +82,7 @@ has err "missing subcommand"
 run 1 --db "$DB" calendar list
 has err "imipctl: $DB: no database"
 run 0 --db "$DB" init
-has out "schema version 2"
+has out "schema version 3"
 run 0 --db "$DB" init
 
 # calendars
@@ -104,11 +104,34 @@ run 1 --db "$DB" calendar add c@example.org --kind person --tz Mars/Base
 has err "unknown time zone 'Mars/Base'"
 run 1 --db "$DB" calendar add "not an address" --kind person
 run 0 --db "$DB" calendar list
-has out "room-a@example.org  resource  Room A  Europe/Berlin"
-has out "bob@example.org     person    -       UTC"
+has out "room-a@example.org  resource  Room A  Europe/Berlin  yes"
+has out "bob@example.org     person    -       UTC            yes"
 run 0 --db "$DB" calendar list --json
 json
 has json '"address": "bob@example.org", "kind": "person", "name": null'
+has json '"share_freebusy": true'
+
+# calendar settings
+run 0 --db "$DB" calendar set bob@example.org share-freebusy no
+has out "calendar bob@example.org: share-freebusy = no"
+run 0 --db "$DB" calendar set "mailto:BOB@example.org" tz America/New_York
+run 0 --db "$DB" calendar set bob@example.org name "Bob B."
+run 0 --db "$DB" calendar list
+has out "bob@example.org     person    Bob B.  America/New_York  no"
+run 2 --db "$DB" calendar set bob@example.org share-freebusy maybe
+has err "share-freebusy: \"maybe\" is not yes or no"
+run 2 --db "$DB" calendar set bob@example.org tz ../../etc/passwd
+has err "not an IANA time zone"
+run 2 --db "$DB" calendar set bob@example.org colour blue
+has err "unknown setting colour"
+run 2 --db "$DB" calendar set bob@example.org tz
+has err "missing ADDRESS KEY VALUE"
+run 1 --db "$DB" calendar set nobody@example.org tz UTC
+has err "no calendar nobody@example.org"
+run 0 --db "$DB" calendar set bob@example.org name ""
+run 0 --db "$DB" calendar list --json
+json
+has json '"name": null, "share_freebusy": false, "tz": "America/New_York"'
 
 # bookings and replies as the filter stores them (UTC epoch seconds)
 python3 - "$DB" <<'EOF' || failed=1

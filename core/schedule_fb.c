@@ -1,0 +1,139 @@
+/*
+ * schedule_fb.c - answer a VFREEBUSY REQUEST with the calendar's busy
+ * periods in the asked range (RFC 5546 3.3), if the calendar shares them.
+ *
+ * The answer holds times only: no summaries, no organizers, no UIDs.
+ * Periods of the same type that touch or overlap are merged, so the reply
+ * says no more than "busy from .. to ..".
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "schedule_int.h"
+
+/* Longest range one request may ask about: a year and a day. */
+#define FB_RANGE_MAX	(366 * 86400)
+
+struct fb_list {
+	struct imip_reply_busy	*v;
+	size_t			 n, cap;
+	struct imip_period	 range;
+	int			 rc;		/* IMIP_ENOMEM once full */
+};
+
+/* Append b clipped to the range, merged with the last of its type. */
+static int
+fb_add(const struct imip_busy_rec *b, void *arg)
+{
+	struct fb_list *l = arg;
+	struct imip_reply_busy nb = {
+		.period = { b->start > l->range.start ? b->start :
+		    l->range.start, b->end < l->range.end ? b->end :
+		    l->range.end },
+		.tentative = strcmp(b->fbtype, "BUSY-TENTATIVE") == 0,
+	};
+	struct imip_reply_busy *v;
+
+	for (size_t i = l->n; i-- > 0; ) {
+		if (l->v[i].tentative != nb.tentative)
+			continue;
+		if (nb.period.start <= l->v[i].period.end) {
+			if (nb.period.end > l->v[i].period.end)
+				l->v[i].period.end = nb.period.end;
+			return 0;
+		}
+		break;
+	}
+	if (l->n == l->cap) {
+		l->cap = l->cap > 0 ? l->cap * 2 : 16;
+		if ((v = realloc(l->v, l->cap * sizeof(*v))) == NULL)
+			return l->rc = IMIP_ENOMEM;
+		l->v = v;
+	}
+	l->v[l->n++] = nb;
+	return 0;
+}
+
+static char *
+fb_text(const struct job *j, size_t n)
+{
+	const char *who = j->cal->name != NULL ? j->cal->name :
+	    j->cal->address;
+	char *text = NULL;
+
+	if (asprintf(&text, "Free/busy information of %s: %zu busy "
+	    "period%s in the requested range.\n", who, n, n == 1 ? "" :
+	    "s") < 0)
+		return NULL;
+	return text;
+}
+
+/* Queue the VFREEBUSY REPLY listing l's periods. */
+static int
+fb_queue(struct job *j, const struct fb_list *l)
+{
+	struct imip_itip asked = *j->it;
+	struct imip_reply_spec spec = {
+		.request = &asked, .attendee = j->cal->address,
+		.attendee_name = j->cal->name, .partstat = "ACCEPTED",
+		.status_major = 2, .status_minor = 0,
+		.status_text = "Success", .in_reply_to = j->ctx->message_id,
+		.hostname = j->ctx->hostname, .now = j->ctx->now,
+		.busy = l->v, .nbusy = l->n,
+	};
+	struct imip_outbox_rec o = { 0 };
+	char *human;
+	int rc;
+
+	asked.start = l->range.start;	/* the range actually answered */
+	asked.end = l->range.end;
+	if ((spec.human = human = fb_text(j, l->n)) == NULL)
+		return imip_err_set(j->err, IMIP_ENOMEM, "free/busy text");
+	if ((rc = imip_reply_build(&j->out->reply, &spec, j->err)) < 0)
+		goto out;
+	if ((j->out->reply_to = strdup(j->it->organizer)) == NULL) {
+		rc = imip_err_set(j->err, IMIP_ENOMEM, "reply address");
+		goto out;
+	}
+	o.created = o.next_attempt = j->ctx->now;
+	o.env_from = j->cal->address;
+	o.env_to = j->out->reply_to;
+	o.message = j->out->reply;
+	rc = imip_store_outbox_add(j->st, &o, &j->out->outbox_id, j->err);
+out:
+	free(human);
+	return rc;
+}
+
+/* sched_freebusy - a VFREEBUSY object sent to the calendar */
+int
+sched_freebusy(struct job *j)
+{
+	struct fb_list l = { .range = { j->it->start, j->it->end } };
+	int rc;
+
+	if (j->it->method != IMIP_METHOD_REQUEST)
+		return sched_decide(j, "IGNORED", 0, 0, "VFREEBUSY %s is not "
+		    "handled", imip_method_name(j->it->method));
+	if (imip_itip_attendee(j->it, j->cal->address) == NULL)
+		return sched_decide(j, "IGNORED", 0, 0, "not an attendee");
+	if (!j->cal->share_freebusy)
+		return sched_decide(j, "IGNORED", 0, 0, "free/busy is not "
+		    "shared");
+	if (!j->ctx->may_reply || j->it->organizer == NULL)
+		return sched_decide(j, "IGNORED", 0, 0, "no one to answer");
+	if (l.range.end - l.range.start > FB_RANGE_MAX)
+		l.range.end = l.range.start + FB_RANGE_MAX;
+	rc = imip_store_busy_overlapping(j->st, j->cal->id, l.range.start,
+	    l.range.end, NULL, fb_add, &l, j->err);
+	if (rc == IMIP_ENOMEM || l.rc == IMIP_ENOMEM)
+		rc = imip_err_set(j->err, IMIP_ENOMEM, "free/busy periods");
+	if (rc == IMIP_OK && (rc = sched_decide(j, "ANSWERED", 2, 0,
+	    "%zu busy period%s%s", l.n, l.n == 1 ? "" : "s",
+	    l.range.end < j->it->end ? ", range cut to 366 days" : "")) ==
+	    IMIP_OK)
+		rc = fb_queue(j, &l);
+	free(l.v);
+	return rc;
+}
