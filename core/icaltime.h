@@ -19,7 +19,8 @@
  * check), as UTC epoch seconds.  A TZID libical did not attach is looked
  * up in root's VTIMEZONEs (root may be NULL), then among the IANA zones;
  * one that names no zone is IMIP_EPARSE.  Floating times and DATEs are
- * read in default_tz.
+ * read in default_tz.  A zoned time the zone skips takes the offset
+ * before the change, one it repeats is the first (RFC 5545 3.3.5).
  */
 int	imip_icaltime_utc(int64_t *out, struct icaltimetype tt,
 	    icalproperty *p, icalcomponent *root, const char *default_tz,

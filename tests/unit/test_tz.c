@@ -2,20 +2,23 @@
  * test_tz.c - TZID strings as clients send them, resolved to IANA zones.
  *
  * Expected instants were computed outside libical (Python zoneinfo and
- * date -u -d) and are written next to the UTC time they stand for.  Two
- * RFC 5545 rules libical 3.0.16 does not follow are written as tests and
- * skipped while libical gives its known, different answer.
+ * date -u -d) and are written next to the UTC time they stand for.  They
+ * go through imip_icaltime_utc, which applies the two RFC 5545 3.3.5
+ * rules libical 3.0.16 does not follow: a skipped local time takes the
+ * offset before the gap, a repeated one is its first occurrence.
  */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
 #include <cmocka.h>
 #include <libical/ical.h>
 
+#include "icaltime.h"
 #include "tz.h"
 #include "tz_int.h"
 
@@ -50,20 +53,41 @@ check_names(const struct name_case *c, size_t n)
 	}
 }
 
-/* local in tzid as UTC epoch seconds, through tz.c and libical. */
+/* local in tzid as UTC epoch seconds, through tz.c and icaltime.c. */
 static int64_t
 local_to_utc(const char *tzid, const char *local)
 {
 	char buf[IMIP_TZ_NAME_MAX];
+	struct icaltimetype tt = icaltime_from_string(local);
+	struct imip_err err;
 	const char *name;
 	icaltimezone *zone;
+	int64_t got;
+	int rc;
 
 	name = imip_tz_iana_name(tzid, buf, sizeof(buf));
 	assert_non_null(name);
 	zone = icaltimezone_get_builtin_timezone(name);
 	assert_non_null(zone);
-	return (int64_t)icaltime_as_timet_with_zone(icaltime_from_string(local),
-	    zone);
+	tt = icaltime_set_timezone(&tt, zone);
+	imip_err_clear(&err);
+	if ((rc = imip_icaltime_utc(&got, tt, NULL, NULL, NULL, &err)) < 0)
+		fail_msg("%s %s: got rc %d (%s), want IMIP_OK", tzid, local,
+		    rc, err.msg);
+	return got;
+}
+
+static void
+check_instants(const struct instant_case *c, size_t n)
+{
+	int64_t got;
+
+	for (size_t i = 0; i < n; i++) {
+		got = local_to_utc(c[i].tzid, c[i].local);
+		if (got != c[i].want)
+			fail_msg("%s %s: got %lld, want %lld", c[i].tzid,
+			    c[i].local, (long long)got, (long long)c[i].want);
+	}
 }
 
 static void
@@ -345,16 +369,9 @@ test_tz_windows_zone_to_utc_instants(void **state)
 		/* US DST day, already PDT, -07:00: 2027-03-14T10:30:00Z */
 		{ "Pacific Standard Time", "20270314T033000", 1805020200 },
 	};
-	int64_t got;
 
 	(void)state;
-	for (size_t i = 0; i < NELEM(cases); i++) {
-		got = local_to_utc(cases[i].tzid, cases[i].local);
-		if (got != cases[i].want)
-			fail_msg("%s %s: got %lld, want %lld", cases[i].tzid,
-			    cases[i].local, (long long)got,
-			    (long long)cases[i].want);
-	}
+	check_instants(cases, NELEM(cases));
 }
 
 /*
@@ -366,15 +383,9 @@ test_tz_windows_zone_to_utc_instants(void **state)
 static void
 test_tz_spring_gap_uses_offset_before_gap(void **state)
 {
-	int64_t got = local_to_utc("Europe/Berlin", "20270328T023000");
-
 	(void)state;
-	if (got == 1806193800) {
-		print_message("libical: 2027-03-28 02:30 Berlin = 00:30Z, "
-		    "RFC 5545 wants 01:30Z\n");
-		skip();
-	}
-	assert_int_equal(got, 1806197400);
+	assert_int_equal(local_to_utc("Europe/Berlin", "20270328T023000"),
+	    1806197400);
 }
 
 /*
@@ -385,15 +396,108 @@ test_tz_spring_gap_uses_offset_before_gap(void **state)
 static void
 test_tz_fall_back_uses_first_occurrence(void **state)
 {
-	int64_t got = local_to_utc("Europe/Berlin", "20271031T023000");
+	(void)state;
+	assert_int_equal(local_to_utc("Europe/Berlin", "20271031T023000"),
+	    1824942600);
+}
+
+/* The same rules west of UTC, where the offsets are negative. */
+static void
+test_tz_new_york_gap_and_fold(void **state)
+{
+	static const struct instant_case cases[] = {
+		/* gap, EST -05:00 before it: 2027-03-14T07:30:00Z */
+		{ "America/New_York", "20270314T023000", 1805009400 },
+		/* twice, first EDT -04:00: 2027-11-07T05:30:00Z */
+		{ "America/New_York", "20271107T013000", 1825565400 },
+		/* an hour either side, unambiguous; EST: 03-14T06:30:00Z */
+		{ "America/New_York", "20270314T013000", 1805005800 },
+		/* EDT: 2027-03-14T07:30:00Z, the same instant as 02:30 */
+		{ "America/New_York", "20270314T033000", 1805009400 },
+		/* EST, after the repeated hour: 2027-11-07T07:30:00Z */
+		{ "America/New_York", "20271107T023000", 1825572600 },
+	};
 
 	(void)state;
-	if (got == 1824946200) {
-		print_message("libical: 2027-10-31 02:30 Berlin = 01:30Z, "
-		    "RFC 5545 wants 00:30Z\n");
-		skip();
-	}
-	assert_int_equal(got, 1824942600);
+	check_instants(cases, NELEM(cases));
+}
+
+/* EU rules under a TZID no IANA zone has: only the VTIMEZONE knows. */
+#define CUSTOM_CAL							\
+	"BEGIN:VCALENDAR\r\nVERSION:2.0\r\n"				\
+	"PRODID:-//imip-milter//tests//EN\r\n"				\
+	"BEGIN:VTIMEZONE\r\nTZID:Custom Berlin\r\n"			\
+	"BEGIN:DAYLIGHT\r\nTZOFFSETFROM:+0100\r\nTZOFFSETTO:+0200\r\n"	\
+	"TZNAME:CEST\r\nDTSTART:19700329T020000\r\n"			\
+	"RRULE:FREQ=YEARLY;BYMONTH=3;BYDAY=-1SU\r\nEND:DAYLIGHT\r\n"	\
+	"BEGIN:STANDARD\r\nTZOFFSETFROM:+0200\r\nTZOFFSETTO:+0100\r\n"	\
+	"TZNAME:CET\r\nDTSTART:19701025T030000\r\n"			\
+	"RRULE:FREQ=YEARLY;BYMONTH=10;BYDAY=-1SU\r\nEND:STANDARD\r\n"	\
+	"END:VTIMEZONE\r\n"						\
+	"BEGIN:VEVENT\r\nUID:gap@example.org\r\n"			\
+	"DTSTAMP:20270215T120000Z\r\n"					\
+	"DTSTART;TZID=Custom Berlin:%s\r\n"				\
+	"END:VEVENT\r\nEND:VCALENDAR\r\n"
+
+/*
+ * local in the message's own "Custom Berlin", as UTC epoch seconds: once
+ * with the zone libical attached, once found through the TZID and root.
+ */
+static int64_t
+custom_to_utc(const char *local)
+{
+	char text[1024];
+	icalcomponent *root, *ev;
+	icalproperty *p;
+	struct icaltimetype tt;
+	struct imip_err err;
+	int64_t got, again;
+
+	assert_true(snprintf(text, sizeof(text), CUSTOM_CAL, local) <
+	    (int)sizeof(text));
+	assert_non_null(root = icalparser_parse_string(text));
+	ev = icalcomponent_get_first_component(root, ICAL_VEVENT_COMPONENT);
+	assert_non_null(ev);
+	p = icalcomponent_get_first_property(ev, ICAL_DTSTART_PROPERTY);
+	tt = icalcomponent_get_dtstart(ev);
+	assert_non_null(tt.zone);
+	assert_string_equal(icaltimezone_get_tzid((icaltimezone *)tt.zone),
+	    "Custom Berlin");
+	imip_err_clear(&err);
+	assert_int_equal(imip_icaltime_utc(&got, tt, p, root, NULL, &err),
+	    IMIP_OK);
+	tt.zone = NULL;
+	assert_int_equal(imip_icaltime_utc(&again, tt, p, root, NULL, &err),
+	    IMIP_OK);
+	if (again != got)
+		fail_msg("%s: through the TZID got %lld, want %lld", local,
+		    (long long)again, (long long)got);
+	icalcomponent_free(root);
+	return got;
+}
+
+static void
+test_tz_message_vtimezone_gap_and_fold(void **state)
+{
+	static const struct {
+		const char	*local;
+		int64_t		 want;
+	} cases[] = {
+		/* gap, CET +01:00 before it: 2027-03-28T01:30:00Z */
+		{ "20270328T023000", 1806197400 },
+		/* twice, first CEST +02:00: 2027-10-31T00:30:00Z */
+		{ "20271031T023000", 1824942600 },
+		/* CEST: 2027-07-01T08:00:00Z */
+		{ "20270701T100000", 1814428800 },
+	};
+	int64_t got;
+
+	(void)state;
+	for (size_t i = 0; i < NELEM(cases); i++)
+		if ((got = custom_to_utc(cases[i].local)) != cases[i].want)
+			fail_msg("Custom Berlin %s: got %lld, want %lld",
+			    cases[i].local, (long long)got,
+			    (long long)cases[i].want);
 }
 
 static int
@@ -423,6 +527,8 @@ main(void)
 		cmocka_unit_test(test_tz_windows_zone_to_utc_instants),
 		cmocka_unit_test(test_tz_spring_gap_uses_offset_before_gap),
 		cmocka_unit_test(test_tz_fall_back_uses_first_occurrence),
+		cmocka_unit_test(test_tz_new_york_gap_and_fold),
+		cmocka_unit_test(test_tz_message_vtimezone_gap_and_fold),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, NULL);
