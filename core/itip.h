@@ -2,9 +2,10 @@
  * itip.h - one iTIP scheduling object, parsed and checked with libical.
  *
  * One object is one UID: a master VEVENT and/or RECURRENCE-ID overrides,
- * or one VFREEBUSY (a free/busy request or answer).  VTODO, VJOURNAL and the other component types are IMIP_EUNSUPPORTED so
- * the mail passes untouched.  Times come out as UTC epoch seconds;
- * imip_itip_expand turns a series into its instances.
+ * or one VFREEBUSY (a free/busy request or answer).  VTODO, VJOURNAL and
+ * the other component types are IMIP_EUNSUPPORTED so the mail passes
+ * untouched.  Times come out as UTC epoch seconds; imip_itip_expand turns
+ * a series into its instances (an ADD: each new instance).
  */
 #ifndef IMIP_ITIP_H
 #define IMIP_ITIP_H
@@ -67,6 +68,7 @@ struct imip_itip {
 	struct imip_instance	*inst;		/* sorted by rid */
 	size_t			 ninst;
 	bool			 clipped;	/* the rule goes on past until */
+	int64_t			 until;		/* expanded up to here */
 	struct icalcomponent_impl *root;	/* owned; for expansion */
 };
 
@@ -92,6 +94,15 @@ int	imip_itip_parse(struct imip_itip **out, const char *text,
  */
 int	imip_itip_expand(struct imip_itip *it, int64_t until, size_t max,
 	    const char *default_tz, struct imip_err *err);
+
+/*
+ * imip_itip_expand_range - the same, leaving out instances whose
+ * RECURRENCE-ID is before from (they were booked by an earlier
+ * expansion); max counts only the instances kept.
+ */
+int	imip_itip_expand_range(struct imip_itip *it, int64_t from,
+	    int64_t until, size_t max, const char *default_tz,
+	    struct imip_err *err);
 
 /* imip_itip_free - release a parsed object; NULL is a no-op */
 void	imip_itip_free(struct imip_itip *itip);

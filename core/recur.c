@@ -1,11 +1,12 @@
 /*
  * recur.c - expand a parsed iTIP object into its instances, in UTC.
  *
- * libical iterates the RRULE in the master's own zone; this file adds
+ * libical iterates the RRULE in wall-clock time; this file adds
  * RDATEs, removes EXDATEs, applies RECURRENCE-ID overrides by instant and
  * keeps the whole expansion bounded: rules are cut at the horizon, the
  * count is capped, and rules that can never match are refused up front.
  */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -17,6 +18,8 @@ struct expand {
 	size_t			 n, cap, max;
 	icalcomponent		*root;
 	const char		*tz;
+	int64_t			 from;		/* earlier instances: skipped */
+	bool			 cancel;	/* CANCEL: past the horizon */
 	int64_t			 until;
 	struct imip_err		*err;
 };
@@ -27,6 +30,8 @@ add(struct expand *x, int64_t rid, int64_t start, int64_t end)
 	struct imip_instance *v;
 	size_t cap;
 
+	if (rid < x->from)
+		return IMIP_OK;		/* booked by an earlier expansion */
 	if (x->n >= x->max)
 		return imip_err_set(x->err, IMIP_ELIMIT,
 		    "more than %zu instances before the horizon", x->max);
@@ -109,7 +114,8 @@ utc(struct expand *x, int64_t *out, struct icaltimetype t, icalproperty *p)
 struct master {
 	icalcomponent		*c;
 	icalproperty		*dtstart;	/* for its TZID */
-	struct icaltimetype	 start;
+	struct icaltimetype	 start;		/* wall clock if zone */
+	const icaltimezone	*zone;		/* NULL: not zoned */
 	struct icaldurationtype	 days;		/* DATE series: whole days */
 	int64_t			 seconds;	/* DATE-TIME: exact length */
 };
@@ -127,6 +133,12 @@ master_init(struct master *ms, icalcomponent *m, const struct imip_itip *it)
 	ms->dtstart = icalcomponent_get_first_property(m,
 	    ICAL_DTSTART_PROPERTY);
 	ms->start = icalcomponent_get_dtstart(m);
+	ms->zone = NULL;
+	if (ms->start.zone != NULL && !icaltime_is_utc(ms->start) &&
+	    !icaltime_is_date(ms->start)) {
+		ms->zone = ms->start.zone;
+		ms->start.zone = NULL;
+	}
 	ms->seconds = it->end - it->start;
 	ms->days = icaldurationtype_null_duration();
 	ms->days.days = d.days > 0 || d.weeks > 0 ? d.days + 7 * d.weeks : 1;
@@ -143,7 +155,26 @@ instance_end(struct expand *x, const struct master *ms,
 	return utc(x, end, icaltime_add(t, ms->days), ms->dtstart);
 }
 
-/* The instances of one RRULE that start before the horizon. */
+/*
+ * A zoned master is iterated in wall-clock time: libical 3.0.16 moves a
+ * zoned instance out of a DST gap, and the next one with it, where RFC
+ * 5545 3.8.5.3 wants the wall time read as 3.3.5 says (that is left to
+ * imip_icaltime_utc).  UNTIL, an instant, becomes wall-clock time a day
+ * late, so that no instance of a repeated hour is lost; rule() makes the
+ * exact cut on instants.
+ */
+static struct icaltimetype
+wall_until(struct icaltimetype until, const icaltimezone *zone)
+{
+	if (!icaltime_is_null_time(until) && !icaltime_is_date(until)) {
+		until = icaltime_convert_to_zone(until, (icaltimezone *)zone);
+		icaltime_adjust(&until, 1, 0, 0, 0);
+	}
+	until.zone = NULL;
+	return until;
+}
+
+/* The instances of one RRULE that start before the horizon and UNTIL. */
 static int
 rule(struct expand *x, const struct master *ms, icalproperty *rr,
     bool *clipped)
@@ -151,7 +182,7 @@ rule(struct expand *x, const struct master *ms, icalproperty *rr,
 	struct icalrecurrencetype r = icalproperty_get_rrule(rr);
 	icalrecur_iterator *ri;
 	struct icaltimetype t;
-	int64_t s, e, end = 0;
+	int64_t s, e, end = INT64_MAX;
 	int rc = IMIP_OK;
 
 	if (r.freq == ICAL_NO_RECURRENCE || never_matches(&r))
@@ -170,10 +201,15 @@ rule(struct expand *x, const struct master *ms, icalproperty *rr,
 		    2 * 86400), 0, icaltimezone_get_utc_timezone());
 		*clipped = true;
 	}
+	if (ms->zone != NULL)
+		r.until = wall_until(r.until, ms->zone);
 	if ((ri = icalrecur_iterator_new(r, ms->start)) == NULL)
 		return imip_err_set(x->err, IMIP_EPARSE, "RRULE is not valid");
 	while (!icaltime_is_null_time(t = icalrecur_iterator_next(ri))) {
-		if ((rc = utc(x, &s, t, ms->dtstart)) < 0)
+		if (ms->zone != NULL)
+			t.zone = ms->zone;
+		if ((rc = utc(x, &s, t, ms->dtstart)) < 0 ||
+		    (ms->zone != NULL && s > end))
 			break;
 		if (s >= x->until) {
 			*clipped = true;
@@ -283,7 +319,7 @@ override(struct expand *x, icalcomponent *c)
 			end = start + (in->end - in->start);
 		in->start = start;
 		in->end = end;
-	} else if (start < x->until) {
+	} else if (start < x->until || x->cancel) {
 		/* Outside what the master gave (or no master): its own. */
 		if ((rc = add(x, rid, start, end > start ? end : start)) < 0)
 			return rc;
@@ -330,6 +366,28 @@ overrides(struct expand *x)
 		rc = override(x, ov[i]);
 	free(ov);
 	return rc;
+}
+
+/* Every VEVENT of root without a RECURRENCE-ID, in *out (caller frees). */
+static int
+collect_masters(icalcomponent ***out, size_t *n, icalcomponent *root,
+    struct imip_err *err)
+{
+	icalcomponent *c;
+	size_t cap;
+
+	*n = 0;
+	cap = (size_t)icalcomponent_count_components(root,
+	    ICAL_VEVENT_COMPONENT);
+	if ((*out = calloc(cap + 1, sizeof(**out))) == NULL)
+		return imip_err_set(err, IMIP_ENOMEM, "added instances");
+	for (c = icalcomponent_get_first_component(root,
+	    ICAL_VEVENT_COMPONENT); c != NULL && *n < cap;
+	    c = icalcomponent_get_next_component(root, ICAL_VEVENT_COMPONENT))
+		if (icalcomponent_get_first_property(c,
+		    ICAL_RECURRENCEID_PROPERTY) == NULL)
+			(*out)[(*n)++] = c;
+	return IMIP_OK;
 }
 
 static icalcomponent *
@@ -401,12 +459,51 @@ out:
 	return rc;
 }
 
+/*
+ * The instances an ADD brings (RFC 5546 3.2.4): every VEVENT without a
+ * RECURRENCE-ID is one new instance, identified by its start.
+ */
+static int
+added(struct expand *x, const struct imip_itip *it)
+{
+	icalcomponent **v = NULL;
+	size_t n = 0;
+	int64_t s, e;
+	int rc = IMIP_OK;
+
+	if ((rc = collect_masters(&v, &n, x->root, x->err)) < 0)
+		return rc;
+	for (size_t i = 0; i < n && rc == IMIP_OK; i++) {
+		if ((rc = utc(x, &s, icalcomponent_get_dtstart(v[i]),
+		    icalcomponent_get_first_property(v[i],
+		    ICAL_DTSTART_PROPERTY))) < 0)
+			break;
+		e = s + (it->end - it->start);
+		if (icalcomponent_get_first_property(v[i],
+		    ICAL_DTEND_PROPERTY) != NULL && (rc = utc(x, &e,
+		    icalcomponent_get_dtend(v[i]),
+		    icalcomponent_get_first_property(v[i],
+		    ICAL_DTEND_PROPERTY))) < 0)
+			break;
+		if (e <= s)
+			rc = imip_err_set(x->err, IMIP_EPARSE, "added instance "
+			    "ends before it starts");
+		else if (s < x->until)
+			rc = add(x, s, s, e);
+	}
+	free(v);
+	if (rc == IMIP_OK)
+		sort_unique(x);
+	return rc;
+}
+
 int
-imip_itip_expand(struct imip_itip *it, int64_t until, size_t max,
-    const char *default_tz, struct imip_err *err)
+imip_itip_expand_range(struct imip_itip *it, int64_t from, int64_t until,
+    size_t max, const char *default_tz, struct imip_err *err)
 {
 	struct expand x = { .max = max, .root = it->root, .tz = default_tz,
-	    .until = until, .err = err };
+	    .from = from, .until = until, .err = err,
+	    .cancel = it->method == IMIP_METHOD_CANCEL };
 	icalcomponent *m = master_of(it->root);
 	bool clipped = false, rules;
 	int rc = IMIP_OK;
@@ -414,14 +511,17 @@ imip_itip_expand(struct imip_itip *it, int64_t until, size_t max,
 	rules = m != NULL && (icalcomponent_get_first_property(m,
 	    ICAL_RRULE_PROPERTY) != NULL || icalcomponent_get_first_property(m,
 	    ICAL_RDATE_PROPERTY) != NULL);
-	if (rules)
+	if (it->method == IMIP_METHOD_ADD)
+		rc = added(&x, it);
+	else if (rules)
 		rc = series(&x, it, m, &clipped);
 	else if (m != NULL && it->end > it->start)
 		rc = add(&x, it->start, it->start, it->end);
 	if (rc == IMIP_OK)
 		rc = overrides(&x);
 	/* A bounded series with no instance at all never matches. */
-	if (rc == IMIP_OK && rules && x.n == 0 && !clipped)
+	if (rc == IMIP_OK && rules && x.n == 0 && !clipped &&
+	    from == INT64_MIN)
 		rc = imip_err_set(err, IMIP_EPARSE,
 		    "recurrence rule never produces an instance");
 	if (rc < 0) {
@@ -432,5 +532,14 @@ imip_itip_expand(struct imip_itip *it, int64_t until, size_t max,
 	it->inst = x.v;
 	it->ninst = x.n;
 	it->clipped = clipped;
+	it->until = until;
 	return IMIP_OK;
+}
+
+int
+imip_itip_expand(struct imip_itip *it, int64_t until, size_t max,
+    const char *default_tz, struct imip_err *err)
+{
+	return imip_itip_expand_range(it, INT64_MIN, until, max, default_tz,
+	    err);
 }

@@ -159,6 +159,23 @@ freebusy_vcomp(const struct imip_reply_spec *s)
 	return fb;
 }
 
+/* A REFRESH (RFC 5546 3.2.6): who asks, for which UID; nothing else. */
+static icalcomponent *
+refresh_vevent(const struct imip_reply_spec *s)
+{
+	const struct imip_itip *rq = s->request;
+	icalcomponent *ev = icalcomponent_new(ICAL_VEVENT_COMPONENT);
+
+	icalcomponent_add_property(ev, cal_address_prop(icalproperty_new(
+	    ICAL_ATTENDEE_PROPERTY), s->attendee, s->attendee_name));
+	icalcomponent_add_property(ev, utc_prop(icalproperty_new_dtstamp,
+	    s->now));
+	icalcomponent_add_property(ev, cal_address_prop(icalproperty_new(
+	    ICAL_ORGANIZER_PROPERTY), rq->organizer, rq->organizer_name));
+	icalcomponent_add_property(ev, icalproperty_new_uid(rq->uid));
+	return ev;
+}
+
 static char *
 reply_ical(const struct imip_reply_spec *s)
 {
@@ -168,8 +185,12 @@ reply_ical(const struct imip_reply_spec *s)
 	icalcomponent_add_property(cal,
 	    icalproperty_new_prodid("-//imip-milter//imip-milter//EN"));
 	icalcomponent_add_property(cal, icalproperty_new_version("2.0"));
-	icalcomponent_add_property(cal,
-	    icalproperty_new_method(ICAL_METHOD_REPLY));
+	icalcomponent_add_property(cal, icalproperty_new_method(s->refresh ?
+	    ICAL_METHOD_REFRESH : ICAL_METHOD_REPLY));
+	if (s->refresh) {
+		icalcomponent_add_component(cal, refresh_vevent(s));
+		goto done;
+	}
 	if (s->request->freebusy) {
 		icalcomponent_add_component(cal, freebusy_vcomp(s));
 		goto done;
@@ -220,6 +241,8 @@ subject_word(const struct imip_reply_spec *s)
 
 	if (s->request->freebusy)
 		return "Free/busy";
+	if (s->refresh)
+		return "Please send again";
 	if (strcmp(partstat, "ACCEPTED") == 0)
 		return "Accepted";
 	if (strcmp(partstat, "DECLINED") == 0)
@@ -287,7 +310,7 @@ imip_reply_build(char **out, const struct imip_reply_spec *s,
 	part = text_part("plain", s->human, NULL);
 	g_mime_multipart_add(alt, part);
 	g_object_unref(part);
-	part = text_part("calendar", ical, "REPLY");
+	part = text_part("calendar", ical, s->refresh ? "REFRESH" : "REPLY");
 	g_mime_multipart_add(alt, part);
 	g_object_unref(part);
 	g_mime_message_set_mime_part(msg, GMIME_OBJECT(alt));

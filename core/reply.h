@@ -34,7 +34,8 @@ struct imip_reply_busy {
 /*
  * What to answer.  For a VFREEBUSY request (request->freebusy) the reply is
  * a VFREEBUSY over [request->start, request->end) listing busy; the
- * partstat and instance fields are not used.
+ * partstat and instance fields are not used.  A REFRESH (refresh) asks the
+ * organizer to send the whole object again and carries no answer.
  */
 struct imip_reply_spec {
 	const struct imip_itip	*request;
@@ -48,6 +49,7 @@ struct imip_reply_spec {
 	int64_t			 rid;		/* answers this instance; 0: all */
 	const struct imip_reply_instance *declined; /* DECLINED instances */
 	size_t			 ndeclined;
+	bool			 refresh;	/* METHOD:REFRESH */
 	const struct imip_reply_busy *busy;	/* free/busy answer */
 	size_t			 nbusy;
 	const char		*human;		/* text/plain body */

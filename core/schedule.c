@@ -53,8 +53,8 @@ sched_decide(struct job *j, const char *decision, int major, int minor,
 }
 
 /* >0: it is newer than ev; 0: same version; <0: older (RFC 5546 2.1.5). */
-static int
-version_cmp(const struct imip_itip *it, const struct imip_event_rec *ev)
+int
+sched_version_cmp(const struct imip_itip *it, const struct imip_event_rec *ev)
 {
 	if (it->sequence != ev->sequence)
 		return it->sequence > ev->sequence ? 1 : -1;
@@ -75,14 +75,15 @@ sched_sent_by(const struct imip_sched_ctx *ctx, const char *addr)
  * organizers are normal; a local organizer must send it itself or through
  * its SENT-BY (BEHAVIOUR.md, Trust).
  */
-static bool
-organizer_vouched(const struct job *j)
+bool
+sched_organizer_vouched(const struct job *j)
 {
 	const char *org = j->it->organizer, *by = j->it->organizer_sent_by;
 
 	if (j->ctx->conf == NULL || !imip_conf_is_local(j->ctx->conf, org))
 		return true;
-	return sched_sent_by(j->ctx, org) || (by != NULL && sched_sent_by(j->ctx, by));
+	return sched_sent_by(j->ctx, org) ||
+	    (by != NULL && sched_sent_by(j->ctx, by));
 }
 
 /* "2027-03-01 10:00" in the calendar's zone (UTC if it is unknown). */
@@ -99,8 +100,8 @@ local_time(char *buf, size_t size, int64_t t, const char *tz)
 	    tt.day, tt.hour, tt.minute);
 }
 
-static char *
-human_text(const struct job *j, const char *partstat,
+char *
+sched_human_text(const struct job *j, const char *partstat,
     const struct imip_period *conflict)
 {
 	const char *who = j->cal->name != NULL ? j->cal->name :
@@ -156,22 +157,47 @@ sched_find_conflict(struct job *j, struct imip_period want, bool *found,
 }
 
 /* Build the REPLY and put it into the outbox, unless loops forbid it. */
+/*
+ * sched_queue - build the message spec describes (request, attendee and
+ * human text set by the caller) and put it into the outbox for the
+ * organizer; the outcome owns the text.
+ */
+int
+sched_queue(struct job *j, struct imip_reply_spec *spec)
+{
+	struct imip_outbox_rec o = { 0 };
+	int rc;
+
+	spec->attendee = j->cal->address;
+	spec->attendee_name = j->cal->name;
+	spec->in_reply_to = j->ctx->message_id;
+	spec->hostname = j->ctx->hostname;
+	spec->now = j->ctx->now;
+	if ((rc = imip_reply_build(&j->out->reply, spec, j->err)) < 0)
+		return rc;
+	if ((j->out->reply_to = strdup(j->it->organizer)) == NULL)
+		return imip_err_set(j->err, IMIP_ENOMEM, "reply address");
+	o.created = o.next_attempt = j->ctx->now;
+	o.env_from = j->cal->address;
+	o.env_to = j->out->reply_to;
+	o.message = j->out->reply;
+	return imip_store_outbox_add(j->st, &o, &j->out->outbox_id, j->err);
+}
+
+/* Build the REPLY and put it into the outbox, unless loops forbid it. */
 int
 sched_queue_reply_instances(struct job *j, const char *partstat,
     const char *status_text, const struct imip_period *conflict,
     const struct imip_reply_instance *declined, size_t ndeclined)
 {
 	struct imip_reply_spec spec = {
-		.request = j->it, .attendee = j->cal->address,
-		.attendee_name = j->cal->name, .partstat = partstat,
-		.status_text = status_text, .in_reply_to = j->ctx->message_id,
-		.hostname = j->ctx->hostname, .now = j->ctx->now,
+		.request = j->it, .partstat = partstat,
+		.status_text = status_text,
 		.declined = declined, .ndeclined = ndeclined,
 		/* Overrides only: the answer is for that instance. */
 		.rid = !j->it->has_master && j->it->ninst > 0 ?
 		    j->it->inst[0].rid : 0,
 	};
-	struct imip_outbox_rec o = { 0 };
 	char data[64], *human = NULL;
 	int rc;
 
@@ -182,22 +208,10 @@ sched_queue_reply_instances(struct job *j, const char *partstat,
 	if (conflict != NULL && imip_period_ical(data, sizeof(data),
 	    conflict))
 		spec.status_data = data;
-	if ((spec.human = human = human_text(j, partstat, conflict)) == NULL) {
-		rc = imip_err_set(j->err, IMIP_ENOMEM, "reply text");
-		goto out;
-	}
-	if ((rc = imip_reply_build(&j->out->reply, &spec, j->err)) < 0)
-		goto out;
-	if ((j->out->reply_to = strdup(j->it->organizer)) == NULL) {
-		rc = imip_err_set(j->err, IMIP_ENOMEM, "reply address");
-		goto out;
-	}
-	o.created = o.next_attempt = j->ctx->now;
-	o.env_from = j->cal->address;
-	o.env_to = j->out->reply_to;
-	o.message = j->out->reply;
-	rc = imip_store_outbox_add(j->st, &o, &j->out->outbox_id, j->err);
-out:
+	spec.human = human = sched_human_text(j, partstat, conflict);
+	if (human == NULL)
+		return imip_err_set(j->err, IMIP_ENOMEM, "reply text");
+	rc = sched_queue(j, &spec);
 	free(human);
 	return rc;
 }
@@ -206,8 +220,8 @@ int
 sched_queue_reply(struct job *j, const char *partstat, const char *status_text,
     const struct imip_period *conflict)
 {
-	return sched_queue_reply_instances(j, partstat, status_text, conflict, NULL,
-	    0);
+	return sched_queue_reply_instances(j, partstat, status_text, conflict,
+	    NULL, 0);
 }
 
 /* Store the event as this calendar now sees it. */
@@ -225,7 +239,9 @@ sched_put_event(struct job *j, int64_t *id, const char *partstat,
 	int rc;
 
 	*id = 0;
-	if ((rc = imip_store_event_put(j->st, &ev, j->ctx->now, j->err)) < 0)
+	if ((rc = imip_store_event_put(j->st, &ev, j->ctx->now, j->err)) < 0 ||
+	    (rc = imip_store_instances_forget(j->st, j->cal->id, j->it->uid,
+	    j->err)) < 0)
 		return rc;
 	*id = ev.id;
 	return imip_store_busy_clear(j->st, ev.id, j->err);
@@ -251,7 +267,8 @@ book(struct job *j)
 	if (busy) {
 		if (!imip_period_ical(when, sizeof(when), &conflict))
 			when[0] = '\0';
-		if ((rc = sched_decide(j, "DECLINED", 4, 0, "busy %s", when)) < 0 ||
+		if ((rc = sched_decide(j, "DECLINED", 4, 0, "busy %s",
+		    when)) < 0 ||
 		    (rc = sched_put_event(j, &id, "DECLINED", "CONFIRMED")) < 0)
 			return rc;
 		return sched_queue_reply(j, "DECLINED", "Busy", &conflict);
@@ -280,10 +297,11 @@ request(struct job *j)
 	    j->err);
 	if (rc == IMIP_ENOTFOUND) {
 		imip_err_clear(j->err);
-		if (organizer_vouched(j))
+		if (sched_organizer_vouched(j))
 			rc = book(j);
 		else
-			rc = sched_decide(j, "REFUSED", 0, 0, "local organizer %s "
+			rc = sched_decide(j, "REFUSED", 0, 0, "local "
+			    "organizer %s "
 			    "not the sender <%s>", j->it->organizer,
 			    j->ctx->sender);
 		goto out;
@@ -291,13 +309,15 @@ request(struct job *j)
 	if (rc < 0)
 		goto out;
 	if (!imip_addr_equal(old->organizer, j->it->organizer)) {
-		rc = sched_decide(j, "REFUSED", 3, 8, "UID belongs to organizer %s",
+		rc = sched_decide(j, "REFUSED", 3, 8, "UID belongs to "
+		    "organizer %s",
 		    old->organizer != NULL ? old->organizer : "(none)");
 		goto out;
 	}
-	cmp = version_cmp(j->it, old);
+	cmp = sched_version_cmp(j->it, old);
 	if (cmp < 0 || (cmp == 0 && strcmp(old->status, "CANCELLED") == 0))
-		rc = sched_decide(j, "IGNORED", 0, 0, "stale: sequence %d, have %d%s",
+		rc = sched_decide(j, "IGNORED", 0, 0, "stale: sequence %d, "
+		    "have %d%s",
 		    j->it->sequence, old->sequence,
 		    strcmp(old->status, "CANCELLED") == 0 ? " (cancelled)" :
 		    "");
@@ -314,8 +334,7 @@ request(struct job *j)
 		rc = book(j);
 	/* The same version again: repeat the current answer if asked to. */
 	if (rc == IMIP_OK && cmp == 0 && me->rsvp && j->out->status[0] != '\0')
-		rc = sched_queue_reply(j, j->out->decision, j->out->status[0] == '2' ?
-		    "Success" : "Busy", NULL);
+		rc = sched_repeat_answer(j);
 out:
 	imip_event_rec_free(old);
 	return rc;
@@ -334,7 +353,16 @@ cancel_instances(struct job *j, const struct imip_event_rec *old)
 		later = later || in->and_after;
 		rc = imip_store_busy_clear_instance(j->st, old->id, in->rid,
 		    in->and_after, j->err);
+		/* Remembered, so imipctl expand never books it again. */
+		if (rc == IMIP_OK)
+			rc = imip_store_instance_cancel(j->st, j->cal->id,
+			    j->it->uid, old->organizer, in->rid, in->and_after,
+			    j->ctx->now, j->err);
 	}
+	/* Later, older REQUESTs must not bring the instances back. */
+	if (rc == IMIP_OK && sched_version_cmp(j->it, old) > 0)
+		rc = imip_store_event_version(j->st, old->id, j->it->sequence,
+		    j->it->dtstamp, j->ctx->now, j->err);
 	if (rc < 0)
 		return rc;
 	return sched_decide(j, "CANCELLED", 0, 0, "freed %zu instance%s%s",
@@ -356,7 +384,8 @@ cancel(struct job *j)
 		imip_err_clear(j->err);
 		if ((rc = sched_decide(j, "CANCELLED", 0, 0, "unknown UID, "
 		    "tombstone kept")) == IMIP_OK)
-			rc = sched_put_event(j, &id, "NEEDS-ACTION", "CANCELLED");
+			rc = sched_put_event(j, &id, "NEEDS-ACTION",
+			    "CANCELLED");
 		goto out;
 	}
 	if (rc < 0)
@@ -367,9 +396,10 @@ cancel(struct job *j)
 		    "organizer %s", old->organizer != NULL ? old->organizer :
 		    "(none)");
 	else if (j->it->sequence < old->sequence)
-		rc = sched_decide(j, "IGNORED", 0, 0, "stale CANCEL: sequence %d, "
+		rc = sched_decide(j, "IGNORED", 0, 0, "stale CANCEL: "
+		    "sequence %d, "
 		    "have %d", j->it->sequence, old->sequence);
-	else if (!j->it->has_master && j->it->ninst > 0)
+	else if (!j->it->has_master)
 		rc = cancel_instances(j, old);
 	else if ((rc = sched_decide(j, "CANCELLED", 0, 0, "freed")) == IMIP_OK)
 		rc = sched_put_event(j, &id, old->partstat, "CANCELLED");
@@ -402,10 +432,43 @@ dispatch(struct job *j)
 		return request(j);
 	case IMIP_METHOD_CANCEL:
 		return cancel(j);
+	case IMIP_METHOD_ADD:
+		return sched_add(j);
 	default:
 		return sched_decide(j, "IGNORED", 0, 0, "%s is not handled for "
 		    "resources", imip_method_name(j->it->method));
 	}
+}
+
+/*
+ * sched_transact - run fn for j in one BEGIN IMMEDIATE transaction with
+ * its journal row; commit, or roll back on failure and in dry runs.
+ */
+int
+sched_transact(struct job *j, int (*fn)(struct job *))
+{
+	struct imip_outcome *out = j->out;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	out->method = j->it->method;
+	if ((out->calendar = strdup(j->cal->address)) == NULL ||
+	    (out->uid = strdup(j->it->uid)) == NULL)
+		return imip_err_set(j->err, IMIP_ENOMEM, "outcome");
+	if ((rc = imip_store_begin(j->st, j->err)) < 0)
+		return rc;
+	if ((rc = fn(j)) < 0 || (rc = journal(j)) < 0)
+		goto fail;
+	if (j->ctx->dry_run) {
+		imip_store_rollback(j->st);
+		out->outbox_id = 0;	/* the row is gone with the rollback */
+	} else if ((rc = imip_store_commit(j->st, j->err)) < 0)
+		goto fail;
+	return IMIP_OK;
+fail:
+	imip_store_rollback(j->st);
+	out->outbox_id = 0;
+	return rc;
 }
 
 int
@@ -414,28 +477,9 @@ imip_schedule_resource(struct imip_store *st,
     const struct imip_itip *it, struct imip_outcome *out,
     struct imip_err *err)
 {
-	struct job j = { st, ctx, cal, it, out, err };
-	int rc;
+	struct job j = { st, ctx, cal, it, out, err, NULL };
 
-	memset(out, 0, sizeof(*out));
-	out->method = it->method;
-	if ((out->calendar = strdup(cal->address)) == NULL ||
-	    (out->uid = strdup(it->uid)) == NULL)
-		return imip_err_set(err, IMIP_ENOMEM, "outcome");
-	if ((rc = imip_store_begin(st, err)) < 0)
-		return rc;
-	if ((rc = dispatch(&j)) < 0 || (rc = journal(&j)) < 0)
-		goto fail;
-	if (ctx->dry_run) {
-		imip_store_rollback(st);
-		out->outbox_id = 0;	/* the row is gone with the rollback */
-	} else if ((rc = imip_store_commit(st, err)) < 0)
-		goto fail;
-	return IMIP_OK;
-fail:
-	imip_store_rollback(st);
-	out->outbox_id = 0;
-	return rc;
+	return sched_transact(&j, dispatch);
 }
 
 int

@@ -52,6 +52,19 @@ int	imip_schedule_resource(struct imip_store *st,
 	    struct imip_err *err);
 
 /*
+ * imip_schedule_extend - book the instances of a booked series that an
+ * earlier expansion left out.  it is the stored object, parsed again and
+ * expanded with imip_itip_expand_range from the event's expanded_until;
+ * instances cancelled meanwhile are skipped, clashing ones declined to
+ * the organizer.  Journaled as EXTENDED; nothing happens if the stored
+ * object is no longer stored, the text it was parsed from.
+ */
+int	imip_schedule_extend(struct imip_store *st,
+	    const struct imip_sched_ctx *ctx, const struct imip_calendar *cal,
+	    struct imip_itip *it, const char *stored,
+	    struct imip_outcome *out, struct imip_err *err);
+
+/*
  * imip_schedule_journal - record a decision made without scheduling
  * (malformed or unsupported data) in its own small transaction.
  */

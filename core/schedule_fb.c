@@ -75,14 +75,10 @@ fb_queue(struct job *j, const struct fb_list *l)
 {
 	struct imip_itip asked = *j->it;
 	struct imip_reply_spec spec = {
-		.request = &asked, .attendee = j->cal->address,
-		.attendee_name = j->cal->name, .partstat = "ACCEPTED",
+		.request = &asked, .partstat = "ACCEPTED",
 		.status_major = 2, .status_minor = 0,
-		.status_text = "Success", .in_reply_to = j->ctx->message_id,
-		.hostname = j->ctx->hostname, .now = j->ctx->now,
-		.busy = l->v, .nbusy = l->n,
+		.status_text = "Success", .busy = l->v, .nbusy = l->n,
 	};
-	struct imip_outbox_rec o = { 0 };
 	char *human;
 	int rc;
 
@@ -90,18 +86,7 @@ fb_queue(struct job *j, const struct fb_list *l)
 	asked.end = l->range.end;
 	if ((spec.human = human = fb_text(j, l->n)) == NULL)
 		return imip_err_set(j->err, IMIP_ENOMEM, "free/busy text");
-	if ((rc = imip_reply_build(&j->out->reply, &spec, j->err)) < 0)
-		goto out;
-	if ((j->out->reply_to = strdup(j->it->organizer)) == NULL) {
-		rc = imip_err_set(j->err, IMIP_ENOMEM, "reply address");
-		goto out;
-	}
-	o.created = o.next_attempt = j->ctx->now;
-	o.env_from = j->cal->address;
-	o.env_to = j->out->reply_to;
-	o.message = j->out->reply;
-	rc = imip_store_outbox_add(j->st, &o, &j->out->outbox_id, j->err);
-out:
+	rc = sched_queue(j, &spec);
 	free(human);
 	return rc;
 }

@@ -22,12 +22,27 @@ struct job {
 	const struct imip_itip		*it;
 	struct imip_outcome		*out;
 	struct imip_err			*err;
+	const char			*stored;	/* extend: ical read */
 };
 
 /* sched_decide - record the decision, its REQUEST-STATUS and reason */
 int	sched_decide(struct job *j, const char *decision, int major,
 	    int minor, const char *fmt, ...)
 	    __attribute__((format(printf, 5, 6)));
+
+/* sched_transact - fn in one transaction with its journal row */
+int	sched_transact(struct job *j, int (*fn)(struct job *));
+
+/* sched_version_cmp - >0 it is newer than ev, 0 the same, <0 older */
+int	sched_version_cmp(const struct imip_itip *it,
+	    const struct imip_event_rec *ev);
+
+/* sched_organizer_vouched - may this message speak for its ORGANIZER? */
+bool	sched_organizer_vouched(const struct job *j);
+
+/* sched_human_text - the text/plain part of an answer (caller frees) */
+char	*sched_human_text(const struct job *j, const char *partstat,
+	    const struct imip_period *conflict);
 
 /* sched_sent_by - did addr send this message (envelope or From)? */
 bool	sched_sent_by(const struct imip_sched_ctx *ctx, const char *addr);
@@ -40,6 +55,9 @@ int	sched_find_conflict(struct job *j, struct imip_period want,
 int	sched_put_event(struct job *j, int64_t *id, const char *partstat,
 	    const char *status);
 
+/* sched_queue - build spec's message and queue it for the organizer */
+int	sched_queue(struct job *j, struct imip_reply_spec *spec);
+
 /* sched_queue_reply* - build the REPLY and put it into the outbox */
 int	sched_queue_reply_instances(struct job *j, const char *partstat,
 	    const char *status_text, const struct imip_period *conflict,
@@ -51,6 +69,8 @@ int	sched_queue_reply(struct job *j, const char *partstat,
 int	sched_book_series(struct job *j, const struct imip_attendee *me);
 int	sched_update_instances(struct job *j,
 	    const struct imip_event_rec *old);
+int	sched_add(struct job *j);
+int	sched_repeat_answer(struct job *j);
 
 /* schedule_fb.c */
 int	sched_freebusy(struct job *j);

@@ -3,7 +3,8 @@
  * and the prepared-statement cache the other store files share.
  *
  * Calendars live in store_calendar.c, events and busy time in
- * store_event.c, journal and outbox in store_outbox.c.  Nothing here reads the clock: times come in as arguments.
+ * store_event.c, journal and outbox in store_outbox.c.  Nothing here
+ * reads the clock: times come in as arguments.
  */
 #include <assert.h>
 #include <stdio.h>

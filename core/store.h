@@ -83,11 +83,21 @@ enum imip_store_flags {
 	IMIP_STORE_READONLY = 1 << 1
 };
 
+/* A booked series that imipctl expand may extend. */
+struct imip_series_rec {
+	int64_t		 event_id;
+	const char	*calendar;	/* its address */
+	const char	*uid;
+	const char	*ical;		/* the object as stored */
+	int64_t		 expanded_until;
+};
+
 /* Callbacks return 0 to go on, non-zero to stop (that value is returned). */
 typedef int (*imip_calendar_cb)(const struct imip_calendar *, void *);
 typedef int (*imip_busy_cb)(const struct imip_busy_rec *, void *);
 typedef int (*imip_outbox_cb)(const struct imip_outbox_rec *, void *);
 typedef int (*imip_journal_cb)(const struct imip_journal_rec *, void *);
+typedef int (*imip_series_cb)(const struct imip_series_rec *, void *);
 
 /* store.c: handle, schema, transactions */
 int	imip_store_open(struct imip_store **out, const char *path, int flags,
@@ -133,6 +143,21 @@ int	imip_store_busy_overlapping(struct imip_store *st,
 	    const char *exclude_uid, imip_busy_cb cb, void *arg,
 	    struct imip_err *err);
 void	imip_event_rec_free(struct imip_event_rec *ev);
+
+/* store_series.c: versions and expansion of series */
+int	imip_store_event_version(struct imip_store *st, int64_t id,
+	    int sequence, int64_t dtstamp, time_t now, struct imip_err *err);
+int	imip_store_event_expanded(struct imip_store *st, int64_t id,
+	    int64_t until, struct imip_err *err);
+int	imip_store_instance_cancel(struct imip_store *st, int64_t cal,
+	    const char *uid, const char *organizer, int64_t rid,
+	    bool and_after, time_t now, struct imip_err *err);
+int	imip_store_instance_cancelled(struct imip_store *st, int64_t cal,
+	    const char *uid, int64_t rid, bool *out, struct imip_err *err);
+int	imip_store_instances_forget(struct imip_store *st, int64_t cal,
+	    const char *uid, struct imip_err *err);
+int	imip_store_series_due(struct imip_store *st, int64_t until,
+	    imip_series_cb cb, void *arg, struct imip_err *err);
 
 /* store_outbox.c: journal and outbox */
 int	imip_store_journal_add(struct imip_store *st,

@@ -69,7 +69,8 @@ imip_store_calendar_add(struct imip_store *st, const char *address,
 	rc = sqlite3_step(s);
 	if (rc == SQLITE_DONE)
 		rc = IMIP_OK;
-	else if (sqlite3_extended_errcode(store_db(st)) == SQLITE_CONSTRAINT_UNIQUE)
+	else if (sqlite3_extended_errcode(store_db(st)) ==
+	    SQLITE_CONSTRAINT_UNIQUE)
 		rc = imip_err_set(err, IMIP_ERR, "calendar %s exists already",
 		    addr);
 	else
@@ -287,7 +288,8 @@ imip_store_calendar_set(struct imip_store *st, const char *address,
 		if (strcmp(key, settings[i].key) == 0)
 			set = &settings[i];
 	if (set == NULL)
-		return imip_err_set(err, IMIP_EPARSE, "unknown setting %s", key);
+		return imip_err_set(err, IMIP_EPARSE, "unknown setting %s",
+		    key);
 	if ((rc = imip_addr_norm(&addr, address, err)) < 0)
 		return rc;
 	snprintf(sql, sizeof(sql), "UPDATE calendar SET %s = ?1 WHERE "

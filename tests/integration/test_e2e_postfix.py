@@ -71,21 +71,48 @@ def now_stamp():
     return datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
 
 
+def ical_time(s, tzid=None):
+    """The parameters and value of a DATE-TIME property for s
+    ('2027-03-01 09:00'): ':20270301T090000Z' (UTC), or with tzid the
+    wall-clock time there, ';TZID=Europe/Berlin:20270301T090000'."""
+    if tzid is None:
+        return ":" + utc(s)
+    local = datetime.strptime(s, "%Y-%m-%d %H:%M").strftime("%Y%m%dT%H%M%S")
+    return ";TZID=%s:%s" % (tzid, local)
+
+
 def vcalendar(method, uid, start, end, sequence=0, status=None,
               summary="Planning meeting", rooms=((ROOM_A, "Room A"),),
-              people=((BOB, "Bob"),), omit=(), truncate_after=None):
+              people=((BOB, "Bob"),), omit=(), truncate_after=None,
+              tzid=None, rrule=None, recurrence_id=None, rid_tzid=None,
+              rid_range=None, vtimezone=(), extra=()):
     """iCalendar text (CRLF, folded) for one VEVENT organized by Alice.
 
+    start, end: 'YYYY-MM-DD hh:mm', UTC unless tzid names the zone they
+    are wall-clock times in (written as DTSTART;TZID=...).
+    rrule: value of an RRULE ("FREQ=WEEKLY;COUNT=6").
+    recurrence_id: 'YYYY-MM-DD hh:mm' of the instance this VEVENT is
+    (an override), in rid_tzid (default: tzid; "UTC" forces a Z value);
+    rid_range: RANGE parameter ("THISANDFUTURE").
+    vtimezone: lines of VTIMEZONE components put before the VEVENT.
+    extra: further property lines for the VEVENT.
     omit: property names left out (e.g. "DTSTART").
     truncate_after: cut the text right after the first line starting with
     this prefix (simulates a calendar cut off in transit).
     """
     ev = ["UID:" + uid,
           "DTSTAMP:" + now_stamp(),
-          "SEQUENCE:%d" % sequence,
-          "DTSTART:" + utc(start),
-          "DTEND:" + utc(end),
-          "SUMMARY:" + summary,
+          "SEQUENCE:%d" % sequence]
+    if recurrence_id is not None:
+        rtz = rid_tzid if rid_tzid is not None else tzid
+        ev.append("RECURRENCE-ID" +
+                  (";RANGE=" + rid_range if rid_range else "") +
+                  ical_time(recurrence_id, None if rtz == "UTC" else rtz))
+    ev += ["DTSTART" + ical_time(start, tzid),
+           "DTEND" + ical_time(end, tzid)]
+    if rrule:
+        ev.append("RRULE:" + rrule)
+    ev += ["SUMMARY:" + summary,
           "ORGANIZER;CN=Alice Example:mailto:" + ALICE,
           "ATTENDEE;CUTYPE=INDIVIDUAL;ROLE=CHAIR;PARTSTAT=ACCEPTED;"
           "CN=Alice Example:mailto:" + ALICE]
@@ -100,13 +127,14 @@ def vcalendar(method, uid, start, end, sequence=0, status=None,
     if status:
         ev.append("STATUS:" + status)
     ev.append("TRANSP:OPAQUE")
+    ev += list(extra)
     ev = [p for p in ev if p.split(":")[0].split(";")[0] not in omit]
     lines = (["BEGIN:VCALENDAR",
               "PRODID:-//imip-milter//e2e test 1.0//EN",
               "VERSION:2.0",
               "CALSCALE:GREGORIAN",
-              "METHOD:" + method,
-              "BEGIN:VEVENT"] + ev + ["END:VEVENT", "END:VCALENDAR"])
+              "METHOD:" + method] + list(vtimezone) +
+             ["BEGIN:VEVENT"] + ev + ["END:VEVENT", "END:VCALENDAR"])
     if truncate_after:
         for i, l in enumerate(lines):
             if l.startswith(truncate_after):
@@ -163,17 +191,25 @@ def invitation(uid, method, ical, subject, to=(ROOM_A, BOB), cte="8bit",
 
 
 def request(uid, start, end, subject="Planning meeting", **kw):
+    """A REQUEST invitation; kw go to vcalendar(), except to, cte and
+    msgid (default: derived from uid, so give one to each further message
+    for the same UID)."""
     to = kw.pop("to", (ROOM_A, BOB))
     cte = kw.pop("cte", "8bit")
+    msgid = kw.pop("msgid", None)
     ical = vcalendar("REQUEST", uid, start, end, summary=subject, **kw)
-    return invitation(uid, "REQUEST", ical, subject, to=to, cte=cte)
+    return invitation(uid, "REQUEST", ical, subject, to=to, cte=cte,
+                      msgid=msgid)
 
 
-def cancel(uid, start, end, sequence=1, subject="Planning meeting"):
+def cancel(uid, start, end, sequence=1, subject="Planning meeting",
+           msgid=None, **kw):
+    """A CANCEL; kw go to vcalendar() (recurrence_id=... cancels one
+    instance)."""
     ical = vcalendar("CANCEL", uid, start, end, sequence=sequence,
-                     status="CANCELLED", summary=subject)
+                     status="CANCELLED", summary=subject, **kw)
     return invitation(uid, "CANCEL", ical, "Cancelled: " + subject,
-                      msgid="<%s.cancel%d.%s@example.com>" %
+                      msgid=msgid or "<%s.cancel%d.%s@example.com>" %
                       (uid.split("@")[0], sequence, RUN))
 
 

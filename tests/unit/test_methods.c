@@ -16,6 +16,7 @@
 
 #include <cmocka.h>
 
+#include "extend.h"
 #include "sched_fx.h"
 
 /* A free/busy question from Alice about the room, for [from, to). */
@@ -181,6 +182,178 @@ test_freebusy_mixed_with_an_event_is_malformed(void **state)
 	free(text);
 }
 
+/* An ADD of one more Monday, 10:00 Berlin on the given date. */
+#define ADD_INSTANCE(seq, date)						\
+	"BEGIN:VEVENT\r\nUID:series@example.com\r\n"			\
+	"DTSTAMP:20261105T120000Z\r\nSEQUENCE:" seq "\r\n"		\
+	"DTSTART;TZID=Europe/Berlin:" date "T100000\r\n"			\
+	"DTEND;TZID=Europe/Berlin:" date "T110000\r\n"			\
+	"SUMMARY:Weekly\r\nORGANIZER:mailto:" ALICE "\r\n"		\
+	"ATTENDEE;RSVP=TRUE:mailto:" ROOM "\r\nEND:VEVENT\r\n"
+#define APR05		INT64_C(1806912000)	/* 2027-04-05T08:00:00Z */
+#define APR12		INT64_C(1807516800)	/* 2027-04-12T08:00:00Z */
+
+static int64_t
+busy_at(struct fx *fx, int64_t start)
+{
+	char sql[128];
+
+	snprintf(sql, sizeof(sql), "SELECT count(*) FROM busy WHERE "
+	    "start = %lld", (long long)start);
+	return dbfx_int(fx->db, sql);
+}
+
+static void
+test_add_books_the_new_instances(void **state)
+{
+	struct fx *fx = *state;
+
+	run(fx, "REQUEST", SERIES("FREQ=WEEKLY;COUNT=3"));
+	assert_string_equal(run(fx, "ADD", ADD_INSTANCE("1", "20270405")
+	    ADD_INSTANCE("1", "20270412")), "ACCEPTED");
+	assert_string_equal(fx->out.status, "2.0");
+	assert_string_equal(fx->out.reason, "added 2 of 2 instances");
+	assert_int_equal(dbfx_rows(fx->db, "busy"), 5);
+	assert_int_equal(busy_at(fx, APR05), 1);
+	assert_int_equal(busy_at(fx, APR12), 1);
+	assert_non_null(strstr(fx->out.reply, "PARTSTAT=ACCEPTED"));
+	/* The series is now at SEQUENCE 1: the same ADD again is stale. */
+	assert_string_equal(run(fx, "ADD", ADD_INSTANCE("1", "20270405")),
+	    "IGNORED");
+	assert_int_equal(dbfx_rows(fx->db, "busy"), 5);
+}
+
+static void
+test_add_declines_a_clashing_instance(void **state)
+{
+	struct fx *fx = *state;
+
+	run(fx, "REQUEST", SERIES("FREQ=WEEKLY;COUNT=3"));
+	occupy(fx, "other", APR05, APR05 + HOUR);
+	assert_string_equal(run(fx, "ADD", ADD_INSTANCE("1", "20270405")),
+	    "DECLINED");
+	assert_string_equal(fx->out.status, "4.0");
+	assert_int_equal(dbfx_rows(fx->db, "busy"), 4);
+	assert_non_null(strstr(fx->out.reply, "PARTSTAT=DECLINED"));
+	assert_non_null(strstr(fx->out.reply,
+	    "RECURRENCE-ID:20270405T080000Z"));
+	assert_non_null(strstr(fx->out.reply, "REQUEST-STATUS:4.0;Busy;"
+	    "20270405T080000Z/20270405T090000Z"));
+}
+
+static void
+test_add_for_an_unknown_uid_asks_for_a_refresh(void **state)
+{
+	struct fx *fx = *state;
+
+	assert_string_equal(run(fx, "ADD", ADD_INSTANCE("1", "20270405")),
+	    "REFRESH");
+	assert_int_equal(dbfx_rows(fx->db, "busy"), 0);
+	assert_int_equal(dbfx_rows(fx->db, "event"), 0);
+	assert_string_equal(fx->out.reply_to, ALICE);
+	assert_non_null(strstr(fx->out.reply, "METHOD:REFRESH"));
+	assert_non_null(strstr(fx->out.reply, "method=REFRESH"));
+	assert_non_null(strstr(fx->out.reply, "UID:series@example.com"));
+	assert_null(strstr(fx->out.reply, "PARTSTAT"));
+	assert_null(strstr(fx->out.reply, "REQUEST-STATUS"));
+}
+
+static void
+test_add_from_someone_else_is_refused(void **state)
+{
+	struct fx *fx = *state;
+
+	run(fx, "REQUEST", SERIES("FREQ=WEEKLY;COUNT=3"));
+	fx->ctx.sender = "mallory@example.net";
+	assert_string_equal(run(fx, "ADD", ADD_INSTANCE("1", "20270405")),
+	    "REFUSED");
+	assert_null(fx->out.reply);
+	assert_int_equal(dbfx_rows(fx->db, "busy"), 3);
+}
+
+static void
+count_extended(const struct imip_outcome *o, void *arg)
+{
+	int *n = arg;
+
+	assert_string_equal(o->decision, "EXTENDED");
+	(*n)++;
+}
+
+/* imipctl expand's work: extend every due series to until. */
+static int
+extend_to(struct fx *fx, int64_t until)
+{
+	int n = 0;
+
+	imip_outcome_fini(&fx->out);
+	if (imip_extend_due(fx->db->st, &fx->ctx, until, 1000, count_extended,
+	    &n, &fx->err) < 0)
+		fail_msg("extend failed: %s", fx->err.msg);
+	return n;
+}
+
+static void
+test_expand_books_what_the_horizon_held_back(void **state)
+{
+	struct fx *fx = *state;
+
+	run(fx, "REQUEST", SERIES("FREQ=WEEKLY"));
+	assert_int_equal(dbfx_rows(fx->db, "busy"), 38);
+	assert_int_equal(dbfx_int(fx->db, "SELECT expanded_until FROM event"),
+	    HORIZON);
+	/* Nothing is due before the horizon moves. */
+	assert_int_equal(extend_to(fx, HORIZON), 0);
+	/* Four weeks on: 22 and 29 Nov, 6 and 13 Dec 2027; one clashes. */
+	occupy(fx, "other", INT64_C(1828083600), INT64_C(1828087200));
+	fx->ctx.now = NOW + 28 * 86400;
+	assert_int_equal(extend_to(fx, HORIZON + 28 * 86400), 1);
+	assert_int_equal(dbfx_int(fx->db, "SELECT count(*) FROM busy b JOIN "
+	    "event e ON e.id = b.event_id WHERE e.uid = "
+	    "'series@example.com'"), 41);
+	assert_int_equal(dbfx_int(fx->db, "SELECT expanded_until FROM event "
+	    "WHERE uid = 'series@example.com'"), HORIZON + 28 * 86400);
+	assert_int_equal(dbfx_int(fx->db, "SELECT count(*) FROM journal "
+	    "WHERE decision = 'EXTENDED' AND reason = 'booked 3 more "
+	    "instances, 1 declined'"), 1);
+	/* The organizer hears about the declined instance. */
+	assert_int_equal(dbfx_int(fx->db, "SELECT count(*) FROM outbox WHERE "
+	    "message LIKE '%RECURRENCE-ID:20271206T090000Z%'"), 1);
+	/* Running it again books nothing twice. */
+	assert_int_equal(extend_to(fx, HORIZON + 28 * 86400), 0);
+}
+
+static void
+test_expand_skips_instances_cancelled_meanwhile(void **state)
+{
+	struct fx *fx = *state;
+
+	run(fx, "REQUEST", SERIES("FREQ=WEEKLY"));
+	/* 29 Nov 2027 is past the horizon: cancelled before it is booked. */
+	assert_string_equal(run(fx, "CANCEL",
+	    "BEGIN:VEVENT\r\nUID:series@example.com\r\n"
+	    "DTSTAMP:20261102T120000Z\r\nSEQUENCE:0\r\n"
+	    "RECURRENCE-ID;TZID=Europe/Berlin:20271129T100000\r\n"
+	    "ORGANIZER:mailto:" ALICE "\r\nATTENDEE:mailto:" ROOM "\r\n"
+	    "STATUS:CANCELLED\r\nEND:VEVENT\r\n"), "CANCELLED");
+	assert_int_equal(extend_to(fx, HORIZON + 28 * 86400), 1);
+	assert_int_equal(busy_at(fx, INT64_C(1827478800)), 0);	/* 29 Nov */
+	assert_int_equal(busy_at(fx, INT64_C(1826874000)), 1);	/* 22 Nov */
+	assert_int_equal(dbfx_rows(fx->db, "busy"), 41);
+}
+
+static void
+test_expand_leaves_cancelled_and_bounded_series_alone(void **state)
+{
+	struct fx *fx = *state;
+
+	run(fx, "REQUEST", SERIES("FREQ=WEEKLY;COUNT=3"));
+	assert_int_equal(dbfx_int(fx->db, "SELECT count(*) FROM event WHERE "
+	    "expanded_until IS NULL"), 1);
+	assert_int_equal(extend_to(fx, HORIZON * 2), 0);
+	imip_outcome_fini(&fx->out);
+}
+
 int
 main(void)
 {
@@ -195,6 +368,13 @@ main(void)
 		T(test_freebusy_to_a_loop_source_is_not_answered),
 		T(test_freebusy_reply_is_journaled_only),
 		T(test_freebusy_mixed_with_an_event_is_malformed),
+		T(test_add_books_the_new_instances),
+		T(test_add_declines_a_clashing_instance),
+		T(test_add_for_an_unknown_uid_asks_for_a_refresh),
+		T(test_add_from_someone_else_is_refused),
+		T(test_expand_books_what_the_horizon_held_back),
+		T(test_expand_skips_instances_cancelled_meanwhile),
+		T(test_expand_leaves_cancelled_and_bounded_series_alone),
 	};
 
 	return cmocka_run_group_tests(tests, fixture_group_setup,

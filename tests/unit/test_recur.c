@@ -98,6 +98,54 @@ test_recur_weekly_follows_zone_dst(void **state)
 	run_series_cases(cases, NCASES(cases));
 }
 
+/*
+ * RFC 5545 3.8.5.3 and 3.3.5 for each instance: Berlin 02:30 on
+ * 2027-03-28 does not exist and takes the offset before the gap, CET; on
+ * 2027-10-31 it occurs twice and is the first, CEST.  An instance lasts
+ * the master's hour either way, and the instances after the change keep
+ * their 02:30.  UNTIL is an instant: 01:15Z is 02:15 CET, the second
+ * 02:15, so the first 02:30 is before it.
+ */
+static void
+test_recur_instances_in_gap_and_fold(void **state)
+{
+	static const struct want spring[] = {
+		I(1804987800, 1804991400),	/* 2027-03-14T01:30Z..02:30Z */
+		I(1805592600, 1805596200),	/* 2027-03-21T01:30Z..02:30Z */
+		I(1806197400, 1806201000),	/* 2027-03-28T01:30Z..02:30Z */
+		I(1806798600, 1806802200),	/* 2027-04-04T00:30Z..01:30Z */
+	};
+	static const struct want autumn[] = {
+		I(1823733000, 1823736600),	/* 2027-10-17T00:30Z..01:30Z */
+		I(1824337800, 1824341400),	/* 2027-10-24T00:30Z..01:30Z */
+		I(1824942600, 1824946200),	/* 2027-10-31T00:30Z..01:30Z */
+		I(1825551000, 1825554600),	/* 2027-11-07T01:30Z..02:30Z */
+	};
+	static const struct want until[] = {
+		I(1824769800, 1824773400),	/* 2027-10-29T00:30Z..01:30Z */
+		I(1824856200, 1824859800),	/* 2027-10-30T00:30Z..01:30Z */
+		I(1824942600, 1824946200),	/* 2027-10-31T00:30Z..01:30Z */
+	};
+	static const struct series_case cases[] = {
+		{ "Berlin 02:30 weekly into the spring gap", "UTC",
+		    L("DTSTART;TZID=Europe/Berlin:20270314T023000")
+		    L("DTEND;TZID=Europe/Berlin:20270314T033000"), WEEKLY_4,
+		    "", T_20280101_0000Z, false, WANT(spring), NULL },
+		{ "Berlin 02:30 weekly into the repeated hour", "UTC",
+		    L("DTSTART;TZID=Europe/Berlin:20271017T023000")
+		    L("DTEND;TZID=Europe/Berlin:20271017T033000"), WEEKLY_4,
+		    "", T_20280101_0000Z, false, WANT(autumn), NULL },
+		{ "Berlin 02:30 daily, UTC UNTIL in the repeated hour", "UTC",
+		    L("DTSTART;TZID=Europe/Berlin:20271029T023000")
+		    L("DTEND;TZID=Europe/Berlin:20271029T033000"),
+		    L("RRULE:FREQ=DAILY;UNTIL=20271031T011500Z"), "",
+		    T_20280101_0000Z, false, WANT(until), NULL },
+	};
+
+	(void)state;
+	run_series_cases(cases, NCASES(cases));
+}
+
 static void
 test_recur_outlook_windows_zone_matches_berlin(void **state)
 {
@@ -354,6 +402,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_recur_single_event_is_one_instance),
 		cmocka_unit_test(test_recur_weekly_follows_zone_dst),
+		cmocka_unit_test(test_recur_instances_in_gap_and_fold),
 		cmocka_unit_test(
 		    test_recur_outlook_windows_zone_matches_berlin),
 		cmocka_unit_test(test_recur_rule_parts_follow_rfc5545),
