@@ -422,6 +422,35 @@ journal(struct job *j)
 	return imip_store_journal_add(j->st, &rec, j->err);
 }
 
+/*
+ * A DECLINECOUNTER refuses a counter-proposal.  A resource never makes
+ * one (it books or declines), so there is never an offer to release; the
+ * message is checked like any change and journaled, never answered.
+ */
+static int
+declinecounter(struct job *j)
+{
+	struct imip_event_rec *old = NULL;
+	int rc;
+
+	rc = imip_store_event_find(j->st, j->cal->id, j->it->uid, &old,
+	    j->err);
+	if (rc == IMIP_ENOTFOUND) {
+		imip_err_clear(j->err);
+		rc = sched_decide(j, "IGNORED", 0, 0, "DECLINECOUNTER for an "
+		    "unknown UID");
+	} else if (rc == IMIP_OK && (!imip_addr_equal(old->organizer,
+	    j->it->organizer) || !sched_sent_by(j->ctx, old->organizer)))
+		rc = sched_decide(j, "REFUSED", 0, 0, "DECLINECOUNTER not "
+		    "sent by the organizer %s", old->organizer != NULL ?
+		    old->organizer : "(none)");
+	else if (rc == IMIP_OK)
+		rc = sched_decide(j, "IGNORED", 0, 0, "no counter-proposal "
+		    "held: the booking stays %s", old->partstat);
+	imip_event_rec_free(old);
+	return rc;
+}
+
 static int
 dispatch(struct job *j)
 {
@@ -434,6 +463,8 @@ dispatch(struct job *j)
 		return cancel(j);
 	case IMIP_METHOD_ADD:
 		return sched_add(j);
+	case IMIP_METHOD_DECLINECOUNTER:
+		return declinecounter(j);
 	default:
 		return sched_decide(j, "IGNORED", 0, 0, "%s is not handled for "
 		    "resources", imip_method_name(j->it->method));

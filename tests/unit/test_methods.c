@@ -354,6 +354,56 @@ test_expand_leaves_cancelled_and_bounded_series_alone(void **state)
 	imip_outcome_fini(&fx->out);
 }
 
+/* One VEVENT of the series as another method would carry it. */
+#define AS_METHOD_OF_SERIES(extra)					\
+	"BEGIN:VEVENT\r\nUID:series@example.com\r\n"			\
+	"DTSTAMP:20261106T120000Z\r\nSEQUENCE:0\r\n"			\
+	"DTSTART;TZID=Europe/Berlin:20270301T100000\r\n"		\
+	"DTEND;TZID=Europe/Berlin:20270301T110000\r\n"			\
+	"ORGANIZER:mailto:" ALICE "\r\n" extra "END:VEVENT\r\n"
+
+static void
+test_declinecounter_is_checked_and_journaled(void **state)
+{
+	struct fx *fx = *state;
+
+	assert_string_equal(run(fx, "DECLINECOUNTER",
+	    AS_METHOD_OF_SERIES("")), "IGNORED");
+	run(fx, "REQUEST", SERIES("FREQ=WEEKLY;COUNT=3"));
+	assert_string_equal(run(fx, "DECLINECOUNTER",
+	    AS_METHOD_OF_SERIES("")), "IGNORED");
+	assert_string_equal(fx->out.reason,
+	    "no counter-proposal held: the booking stays ACCEPTED");
+	fx->ctx.sender = "mallory@example.net";
+	assert_string_equal(run(fx, "DECLINECOUNTER",
+	    AS_METHOD_OF_SERIES("")), "REFUSED");
+	/* Nothing changed, nothing was answered. */
+	assert_int_equal(dbfx_rows(fx->db, "busy"), 3);
+	assert_int_equal(outbox_rows(fx), 1);	/* the REQUEST's REPLY */
+	assert_int_equal(dbfx_rows(fx->db, "journal"), 4);
+}
+
+static void
+test_attendee_methods_are_journaled_only(void **state)
+{
+	static const char *const methods[] = { "PUBLISH", "REPLY", "COUNTER",
+	    "REFRESH" };
+	struct fx *fx = *state;
+
+	run(fx, "REQUEST", SERIES("FREQ=WEEKLY;COUNT=3"));
+	for (size_t i = 0; i < sizeof(methods) / sizeof(methods[0]); i++) {
+		assert_string_equal(run(fx, methods[i], AS_METHOD_OF_SERIES(
+		    "ATTENDEE;PARTSTAT=DECLINED:mailto:" ROOM "\r\n")),
+		    "IGNORED");
+		assert_null(fx->out.reply);
+	}
+	assert_int_equal(dbfx_rows(fx->db, "busy"), 3);
+	assert_int_equal(outbox_rows(fx), 1);
+	assert_int_equal(dbfx_int(fx->db, "SELECT count(*) FROM journal "
+	    "WHERE decision = 'IGNORED' AND reason LIKE '% is not handled "
+	    "for resources'"), 4);
+}
+
 int
 main(void)
 {
@@ -375,6 +425,8 @@ main(void)
 		T(test_expand_books_what_the_horizon_held_back),
 		T(test_expand_skips_instances_cancelled_meanwhile),
 		T(test_expand_leaves_cancelled_and_bounded_series_alone),
+		T(test_declinecounter_is_checked_and_journaled),
+		T(test_attendee_methods_are_journaled_only),
 	};
 
 	return cmocka_run_group_tests(tests, fixture_group_setup,

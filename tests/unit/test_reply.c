@@ -315,6 +315,8 @@ test_reply_calendar_answers_for_the_room_only(void **state)
 	assert_null(strstr(text, "bob@example.org"));
 	assert_null(strstr(text, "carol@example.org"));
 	assert_true(has_line(text, "REQUEST-STATUS:2.0;Success"));
+	/* The request's SCHEDULE-AGENT and SCHEDULE-STATUS stay behind. */
+	assert_null(strstr(text, "SCHEDULE-"));
 	free(text);
 	imip_itip_free(rp);
 	free(reply);
