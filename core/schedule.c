@@ -86,6 +86,24 @@ sched_organizer_vouched(const struct job *j)
 	    (by != NULL && sched_sent_by(j->ctx, by));
 }
 
+/*
+ * sched_refuse_stranger - a change to a stored event must come from its
+ * ORGANIZER, sent by that address or its SENT-BY; if not, decide REFUSED
+ * (the result in *rc) and return true.
+ */
+bool
+sched_refuse_stranger(struct job *j, const struct imip_event_rec *old,
+    int *rc)
+{
+	if (imip_addr_equal(old->organizer, j->it->organizer) &&
+	    sched_sent_by(j->ctx, old->organizer))
+		return false;
+	*rc = sched_decide(j, "REFUSED", 0, 0, "%s not sent by the "
+	    "organizer %s", imip_method_name(j->it->method),
+	    old->organizer != NULL ? old->organizer : "(none)");
+	return true;
+}
+
 /* "2027-03-01 10:00" in the calendar's zone (UTC if it is unknown). */
 static void
 local_time(char *buf, size_t size, int64_t t, const char *tz)
@@ -390,15 +408,11 @@ cancel(struct job *j)
 	}
 	if (rc < 0)
 		goto out;
-	if (!imip_addr_equal(old->organizer, j->it->organizer) ||
-	    !sched_sent_by(j->ctx, old->organizer))
-		rc = sched_decide(j, "REFUSED", 0, 0, "CANCEL not sent by the "
-		    "organizer %s", old->organizer != NULL ? old->organizer :
-		    "(none)");
-	else if (j->it->sequence < old->sequence)
+	if (sched_refuse_stranger(j, old, &rc))
+		goto out;
+	if (j->it->sequence < old->sequence)
 		rc = sched_decide(j, "IGNORED", 0, 0, "stale CANCEL: "
-		    "sequence %d, "
-		    "have %d", j->it->sequence, old->sequence);
+		    "sequence %d, have %d", j->it->sequence, old->sequence);
 	else if (!j->it->has_master)
 		rc = cancel_instances(j, old);
 	else if ((rc = sched_decide(j, "CANCELLED", 0, 0, "freed")) == IMIP_OK)
@@ -439,12 +453,7 @@ declinecounter(struct job *j)
 		imip_err_clear(j->err);
 		rc = sched_decide(j, "IGNORED", 0, 0, "DECLINECOUNTER for an "
 		    "unknown UID");
-	} else if (rc == IMIP_OK && (!imip_addr_equal(old->organizer,
-	    j->it->organizer) || !sched_sent_by(j->ctx, old->organizer)))
-		rc = sched_decide(j, "REFUSED", 0, 0, "DECLINECOUNTER not "
-		    "sent by the organizer %s", old->organizer != NULL ?
-		    old->organizer : "(none)");
-	else if (rc == IMIP_OK)
+	} else if (rc == IMIP_OK && !sched_refuse_stranger(j, old, &rc))
 		rc = sched_decide(j, "IGNORED", 0, 0, "no counter-proposal "
 		    "held: the booking stays %s", old->partstat);
 	imip_event_rec_free(old);

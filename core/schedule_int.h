@@ -40,6 +40,10 @@ int	sched_version_cmp(const struct imip_itip *it,
 /* sched_organizer_vouched - may this message speak for its ORGANIZER? */
 bool	sched_organizer_vouched(const struct job *j);
 
+/* sched_refuse_stranger - REFUSED unless the stored organizer sent it */
+bool	sched_refuse_stranger(struct job *j,
+	    const struct imip_event_rec *old, int *rc);
+
 /* sched_human_text - the text/plain part of an answer (caller frees) */
 char	*sched_human_text(const struct job *j, const char *partstat,
 	    const struct imip_period *conflict);

@@ -263,11 +263,8 @@ add_to(struct job *j, const struct imip_event_rec *old)
 	size_t nd, nactive;
 	int rc;
 
-	if (!imip_addr_equal(old->organizer, j->it->organizer) ||
-	    !sched_sent_by(j->ctx, old->organizer))
-		return sched_decide(j, "REFUSED", 0, 0, "ADD not sent by the "
-		    "organizer %s", old->organizer != NULL ? old->organizer :
-		    "(none)");
+	if (sched_refuse_stranger(j, old, &rc))
+		return rc;
 	if (strcmp(old->status, "CANCELLED") == 0 ||
 	    strcmp(old->partstat, "ACCEPTED") != 0)
 		return sched_decide(j, "IGNORED", 0, 0, "ADD to an event that "
