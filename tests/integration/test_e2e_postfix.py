@@ -21,6 +21,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import mta  # noqa: E402
 
 ALICE = "alice@example.com"
+ORGANIZER = (ALICE, "Alice Example")
 BOB = "bob@example.net"
 CAROL = "carol@example.net"
 ROOM_A = "room-a@example.org"
@@ -85,8 +86,9 @@ def vcalendar(method, uid, start, end, sequence=0, status=None,
               summary="Planning meeting", rooms=((ROOM_A, "Room A"),),
               people=((BOB, "Bob"),), omit=(), truncate_after=None,
               tzid=None, rrule=None, recurrence_id=None, rid_tzid=None,
-              rid_range=None, vtimezone=(), extra=()):
-    """iCalendar text (CRLF, folded) for one VEVENT organized by Alice.
+              rid_range=None, vtimezone=(), extra=(), organizer=ORGANIZER):
+    """iCalendar text (CRLF, folded) for one VEVENT organized by Alice
+    (organizer: (address, name) of someone else).
 
     start, end: 'YYYY-MM-DD hh:mm', UTC unless tzid names the zone they
     are wall-clock times in (written as DTSTART;TZID=...).
@@ -112,10 +114,11 @@ def vcalendar(method, uid, start, end, sequence=0, status=None,
            "DTEND" + ical_time(end, tzid)]
     if rrule:
         ev.append("RRULE:" + rrule)
+    org, org_name = organizer
     ev += ["SUMMARY:" + summary,
-          "ORGANIZER;CN=Alice Example:mailto:" + ALICE,
+          "ORGANIZER;CN=%s:mailto:%s" % (org_name, org),
           "ATTENDEE;CUTYPE=INDIVIDUAL;ROLE=CHAIR;PARTSTAT=ACCEPTED;"
-          "CN=Alice Example:mailto:" + ALICE]
+          "CN=%s:mailto:%s" % (org_name, org)]
     for addr, name in people:
         ev.append("ATTENDEE;CUTYPE=INDIVIDUAL;ROLE=REQ-PARTICIPANT;"
                   "PARTSTAT=NEEDS-ACTION;RSVP=TRUE;CN=%s:mailto:%s"
@@ -148,22 +151,25 @@ def headers(pairs):
 
 
 def invitation(uid, method, ical, subject, to=(ROOM_A, BOB), cte="8bit",
-               msgid=None, close_boundary=True, cut_body_at=None):
+               msgid=None, close_boundary=True, cut_body_at=None,
+               organizer=ORGANIZER):
     """A realistic iMIP message: multipart/alternative with text/plain and
-    text/calendar; method=...; charset=UTF-8.  Returns (message-id, bytes).
+    text/calendar; method=...; charset=UTF-8, From organizer.  Returns
+    (message-id, bytes).
     """
+    org, org_name = organizer
     msgid = msgid or "<%s.%s@example.com>" % (uid.split("@")[0], RUN)
     boundary = "=_imip_%s" % abs(hash(msgid))
-    text = ("Alice Example has invited you to: %s\r\n\r\n"
+    text = ("%s has invited you to: %s\r\n\r\n"
             "When: see the attached calendar data\r\n"
-            "Organizer: Alice Example <%s>\r\n" % (subject, ALICE))
+            "Organizer: %s <%s>\r\n" % (org_name, subject, org_name, org))
     if cte == "base64":
         caldata = base64.encodebytes(ical.encode("utf-8")).decode()
         caldata = caldata.replace("\n", "\r\n")
     else:
         caldata = ical
     head = headers([
-        ("From", "Alice Example <%s>" % ALICE),
+        ("From", "%s <%s>" % (org_name, org)),
         ("To", ", ".join(to)),
         ("Subject", "Invitation: " + subject),
         ("Date", datetime.now(timezone.utc).strftime(
@@ -193,13 +199,14 @@ def invitation(uid, method, ical, subject, to=(ROOM_A, BOB), cte="8bit",
 def request(uid, start, end, subject="Planning meeting", **kw):
     """A REQUEST invitation; kw go to vcalendar(), except to, cte and
     msgid (default: derived from uid, so give one to each further message
-    for the same UID)."""
+    for the same UID); organizer goes to both."""
     to = kw.pop("to", (ROOM_A, BOB))
     cte = kw.pop("cte", "8bit")
     msgid = kw.pop("msgid", None)
     ical = vcalendar("REQUEST", uid, start, end, summary=subject, **kw)
     return invitation(uid, "REQUEST", ical, subject, to=to, cte=cte,
-                      msgid=msgid)
+                      msgid=msgid,
+                      organizer=kw.get("organizer", ORGANIZER))
 
 
 def cancel(uid, start, end, sequence=1, subject="Planning meeting",

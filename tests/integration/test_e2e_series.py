@@ -11,13 +11,19 @@ already made:
       conflict_max_percent;
     CANCEL of one instance and of THISANDFUTURE frees just those;
     a REQUEST holding only one RECURRENCE-ID override (Thunderbird)
-      moves that one instance.
+      moves that one instance;
+    a VFREEBUSY REQUEST is answered with busy times only (and not at all
+      once the room stops sharing them);
+    ADD books new instances of a booked series, or declines the one that
+      clashes; an ADD for an unknown UID asks the organizer for a REFRESH.
 
 Each test asserts on the REPLY that came back through Postfix, the
 X-iMIP-Schedule header on the delivered copy and the busy rows in the
 milter's SQLite database.  Every test has its own weekday (and UIDs), so
-their weekly series never meet and the order does not matter.  Meetings
-start three weeks ahead, well inside the default 365-day horizon.
+their weekly series never meet and the order does not matter; tests 5-7
+use weeks 8 and later, which the series of tests 1-4 (weeks 0-5) never
+reach.  Meetings start three weeks ahead, well inside the default 365-day
+horizon.
 
 Run:  sudo python3 tests/integration/test_e2e_series.py -v
 Exit status 77 (meson: SKIP) when the machine cannot run a private Postfix.
@@ -32,7 +38,8 @@ from zoneinfo import ZoneInfo
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import mta  # noqa: E402
 from test_e2e_postfix import (  # noqa: E402
-    ROOM_A, RUN, E2EBase, cancel, invitation, props, replies, request,
+    ALICE, BOB, CAROL, ORGANIZER, ROOM_A, RUN, E2EBase, calendar_texts,
+    cancel, invitation, now_stamp, props, replies, request, unfold, utc,
     vcalendar)
 
 BERLIN = "Europe/Berlin"
@@ -106,6 +113,56 @@ def vevents(lines):
     return out
 
 
+def components(lines, name):
+    """The lines inside each BEGIN:name ... END:name of unfolded text."""
+    out, cur = [], None
+    for line in lines:
+        if line == "BEGIN:" + name:
+            cur = []
+        elif line == "END:" + name:
+            out.append(cur)
+            cur = None
+        elif cur is not None:
+            cur.append(line)
+    return out
+
+
+def vfreebusy(uid, start, end, attendee=(ROOM_A, "Room A"),
+              organizer=ORGANIZER):
+    """A VFREEBUSY REQUEST (RFC 5546 3.3.2): organizer asks attendee for
+    its busy time in [start, end) ('YYYY-MM-DD hh:mm', UTC)."""
+    lines = ["BEGIN:VCALENDAR",
+             "PRODID:-//imip-milter//e2e test 1.0//EN",
+             "VERSION:2.0",
+             "METHOD:REQUEST",
+             "BEGIN:VFREEBUSY",
+             "UID:" + uid,
+             "DTSTAMP:" + now_stamp(),
+             "DTSTART:" + utc(start),
+             "DTEND:" + utc(end),
+             "ORGANIZER;CN=%s:mailto:%s" % (organizer[1], organizer[0]),
+             "ATTENDEE;CUTYPE=ROOM;CN=\"%s\":mailto:%s" % (attendee[1],
+                                                          attendee[0]),
+             "END:VFREEBUSY",
+             "END:VCALENDAR"]
+    return "".join(l + "\r\n" for l in lines)
+
+
+def itip_messages(msgs, method, uid, sender=ROOM_A):
+    """(message, part, unfolded lines) of every text/calendar part with
+    METHOD:method for uid in a message from sender."""
+    out = []
+    for m in msgs:
+        if sender not in str(m["From"]).lower():
+            continue
+        for part, text in calendar_texts(m):
+            lines = unfold(text)
+            if ("METHOD:" + method in lines and
+                    [v for _, v in props(lines, "UID")] == [uid]):
+                out.append((m, part, lines))
+    return out
+
+
 class Answer:
     """One VEVENT of a REPLY: how the room answered the series or one of
     its instances."""
@@ -163,10 +220,10 @@ class SeriesFlow(E2EBase):
             "SELECT count(*) FROM outbox WHERE message LIKE ?",
             ("%" + uid + "%",))[0][0]
 
-    def send(self, msgid, raw, method, uid, decision, status=None):
-        """Submit; the delivered copy's X-iMIP-Schedule must say
-        decision (and status, or none)."""
-        inv = self.submit(msgid, raw)
+    def send(self, msgid, raw, method, uid, decision, status=None, **kw):
+        """Submit (kw go to submit()); the delivered copy's
+        X-iMIP-Schedule must say decision (and status, or none)."""
+        inv = self.submit(msgid, raw, **kw)
         h = self.decision(inv)
         self.assertEqual((h.get("method"), h.get("uid"), h.get("decision"),
                           h.get("status")),
@@ -174,6 +231,23 @@ class SeriesFlow(E2EBase):
                          "X-iMIP-Schedule: %r" %
                          inv.get_all("X-iMIP-Schedule"))
         return inv
+
+    def journal(self, uid):
+        """(method, decision, reason) journaled for uid by Room A."""
+        return self.milter.query(
+            "SELECT method, decision, reason FROM journal"
+            " WHERE uid = ? AND calendar = ? ORDER BY id", (uid, ROOM_A))
+
+    def all_busy(self):
+        return self.milter.query("SELECT * FROM busy ORDER BY id")
+
+    def outbox_total(self):
+        return self.milter.query("SELECT count(*) FROM outbox")[0][0]
+
+    def shares_freebusy(self):
+        return self.milter.query(
+            "SELECT share_freebusy FROM calendar WHERE address = ?",
+            (ROOM_A,))[0][0]
 
     def answer(self, uid, msgid, partstat, status, count=1, nvevents=1):
         """Wait for the count-th REPLY for uid; it must answer msgid (its
@@ -488,6 +562,219 @@ class SeriesFlow(E2EBase):
         inv = self.submit(ids, raw)
         self.assertEqual((self.decision(inv).get("decision"),
                           self.busy(uid)), ("IGNORED", want))
+        self.assertNoErrorLines(self.new_log())
+
+    # -- 5 -----------------------------------------------------------------
+
+    def test_5_freebusy_request_answered_with_times_only(self):
+        """A VFREEBUSY REQUEST is answered with the busy periods in the
+        asked range, merged, and nothing about the bookings; once sharing
+        is turned off (imipctl) it is journaled and not answered."""
+        carol = (CAROL, "Carol Secret")
+        topic = "Secret merger talks"
+        # Monday of week 8, UTC: two touching bookings, one apart, and one
+        # the next day, outside the asked range.
+        booked = [("fb-b1", slot(MON, 8, "09:00"), slot(MON, 8, "10:00")),
+                  ("fb-b2", slot(MON, 8, "10:00"), slot(MON, 8, "11:00")),
+                  ("fb-b3", slot(MON, 8, "14:00"), slot(MON, 8, "15:30")),
+                  ("fb-b4", slot(TUE, 8, "09:00"), slot(TUE, 8, "10:00"))]
+        uids = []
+        for name, start, end in booked:
+            uid = "%s-%s@example.com" % (name, RUN)
+            uids.append(uid)
+            msgid, raw = request(uid, start, end, subject=topic,
+                                 organizer=carol)
+            self.send(msgid, raw, "REQUEST", uid, "ACCEPTED", "2.0",
+                      sender=CAROL)
+            (rep,) = self.wait_reply(uid)
+            self.assertEqual(rep.msg["Delivered-To"], CAROL)
+            self.assertEqual(self.busy(uid), [(None, epoch(start),
+                                               epoch(end), "BUSY")])
+        busy_before = self.all_busy()
+        outbox_before = self.outbox_total()
+
+        asked = (slot(MON, 8, "00:00"), slot(TUE, 8, "00:00"))
+        fb = "fb-ask-%s@example.com" % RUN
+        idq, raw = invitation(fb, "REQUEST", vfreebusy(fb, *asked),
+                              "Free/busy of Room A", to=(ROOM_A,),
+                              msgid=self.msgid(fb, "ask"))
+        self.send(idq, raw, "REQUEST", fb, "ANSWERED", "2.0",
+                  rcpts=(ROOM_A,), wait_rcpt=ROOM_A)
+        self.assertEqual(self.journal(fb),
+                         [("REQUEST", "ANSWERED", "2 busy periods")])
+
+        (rep,) = self.wait_reply(fb)
+        m = rep.msg
+        self.assertEqual(m["Delivered-To"], ALICE)
+        self.assertIn(ROOM_A, str(m["From"]).lower())
+        self.assertIn(ALICE, str(m["To"]).lower())
+        self.assertIn(idq, str(m["In-Reply-To"] or ""))
+        self.assertTrue(str(m["Auto-Submitted"]).lower().startswith(
+            "auto-replied"))
+        self.assertEqual(rep.part.get_param("method", "").upper(), "REPLY")
+        self.assertIn("METHOD:REPLY", rep.lines)
+        self.assertEqual(vevents(rep.lines), [])
+        (fbc,) = components(rep.lines, "VFREEBUSY")
+        self.assertEqual([v for _, v in props(fbc, "DTSTART")],
+                         [utc(asked[0])])
+        self.assertEqual([v for _, v in props(fbc, "DTEND")],
+                         [utc(asked[1])])
+        # The touching bookings are one period; the next day is not asked.
+        self.assertEqual(props(fbc, "FREEBUSY"), [
+            ({"FBTYPE": "BUSY"}, period(booked[0][1], booked[1][2])),
+            ({"FBTYPE": "BUSY"}, period(booked[2][1], booked[2][2]))])
+        self.assertEqual([v.split(";")[0] for _, v in
+                          props(fbc, "REQUEST-STATUS")], ["2.0"])
+        # Privacy: the question's UID and parties only, no summaries.
+        self.assertEqual([v for _, v in props(rep.lines, "UID")], [fb])
+        self.assertEqual([v.lower() for _, v in
+                          props(rep.lines, "ORGANIZER")], ["mailto:" + ALICE])
+        self.assertEqual([v.lower() for _, v in
+                          props(rep.lines, "ATTENDEE")], ["mailto:" + ROOM_A])
+        self.assertEqual(props(rep.lines, "SUMMARY"), [])
+        texts = [m.raw.decode("utf-8", "replace")]
+        texts += [p.get_content() for p in m.walk()
+                  if p.get_content_maintype() == "text"]
+        for text in texts:
+            for secret in [CAROL, "Carol Secret", BOB, topic] + uids:
+                self.assertNotIn(secret.lower(), text.lower())
+        # Asking books nothing.
+        self.assertEqual(self.all_busy(), busy_before)
+        self.assertEqual(self.milter.query(
+            "SELECT count(*) FROM event WHERE uid = ?", (fb,)), [(0,)])
+        self.assertEqual(self.outbox_count(fb), 1)
+        self.assertEqual(self.outbox_total(), outbox_before + 1)
+
+        # The room stops sharing: the question is journaled, not answered,
+        # and the mail is still delivered.
+        self.assertEqual(self.shares_freebusy(), 1)
+        try:
+            self.milter.imipctl("calendar", "set", ROOM_A,
+                                "share-freebusy", "no")
+            self.assertEqual(self.shares_freebusy(), 0)
+            fb2 = "fb-ask2-%s@example.com" % RUN
+            id2, raw = invitation(fb2, "REQUEST", vfreebusy(fb2, *asked),
+                                  "Free/busy of Room A", to=(ROOM_A,),
+                                  msgid=self.msgid(fb2, "ask"))
+            got = self.send(id2, raw, "REQUEST", fb2, "IGNORED",
+                            rcpts=(ROOM_A,), wait_rcpt=ROOM_A)
+            self.assertEqual(got["Delivered-To"], ROOM_A)
+            self.assertEqual(self.journal(fb2), [
+                ("REQUEST", "IGNORED", "free/busy is not shared")])
+            # Decided (and anything to send queued) before the 250.
+            self.assertEqual(self.outbox_count(fb2), 0)
+            self.assertEqual(self.outbox_total(), outbox_before + 1)
+            self.assertEqual(self.all_busy(), busy_before)
+        finally:
+            self.milter.imipctl("calendar", "set", ROOM_A,
+                                "share-freebusy", "yes")
+        self.assertEqual(self.shares_freebusy(), 1)
+        self.assertEqual(replies(self.pf.messages(), fb2), [])
+        self.assertNoErrorLines(self.new_log())
+
+    # -- 6 -----------------------------------------------------------------
+
+    def add(self, uid, start, end, sequence, what, subject="Weekly add"):
+        """A METHOD:ADD of one instance (no RECURRENCE-ID, no RRULE)."""
+        ical = vcalendar("ADD", uid, start, end, sequence=sequence,
+                         tzid=BERLIN, vtimezone=VTIMEZONE_BERLIN,
+                         summary=subject)
+        (ev,) = vevents(unfold(ical))
+        self.assertEqual([l for l in ev if l.startswith(
+            ("RECURRENCE-ID", "RRULE"))], [])
+        return invitation(uid, "ADD", ical, subject,
+                          msgid=self.msgid(uid, what))
+
+    def test_6_add_books_new_instances(self):
+        uid = "add-%s@example.com" % RUN
+        idr, raw = request(uid, slot(WED, 10, "10:00"),
+                           slot(WED, 10, "11:00"), tzid=BERLIN,
+                           rrule="FREQ=WEEKLY;COUNT=3",
+                           vtimezone=VTIMEZONE_BERLIN, subject="Weekly add",
+                           msgid=self.msgid(uid, "req"))
+        self.send(idr, raw, "REQUEST", uid, "ACCEPTED", "2.0")
+        self.answer(uid, idr, "ACCEPTED", "2.0")
+        self.assertEqual(self.busy(uid),
+                         self.instances(WED, (10, 11, 12), "10:00", "11:00"))
+
+        # One more Wednesday, a week after the last.
+        ida, raw = self.add(uid, slot(WED, 13, "10:00"),
+                            slot(WED, 13, "11:00"), 1, "add1")
+        self.send(ida, raw, "ADD", uid, "ACCEPTED", "2.0")
+        (ev,) = self.answer(uid, ida, "ACCEPTED", "2.0", count=2)
+        self.assertIsNone(ev.rid)
+        self.assertEqual(ev.sequence, 1)
+        self.assertEqual(ev.dtstart,
+                         [zstamp(epoch(slot(WED, 13, "10:00"), BERLIN))])
+        want = self.instances(WED, (10, 11, 12, 13), "10:00", "11:00")
+        self.assertEqual(self.busy(uid), want)
+        self.assertEqual(self.journal(uid)[-1],
+                         ("ADD", "ACCEPTED", "added 1 of 1 instances"))
+        self.assertEqual(self.milter.query(
+            "SELECT sequence, partstat FROM event WHERE uid = ?", (uid,)),
+            [(1, "ACCEPTED")])
+
+        # An ADD whose instance clashes with another booking is declined,
+        # that instance by its RECURRENCE-ID (UTC) and the clash.
+        other = "add-other-%s@example.com" % RUN
+        clash = (slot(WED, 14, "10:30"), slot(WED, 14, "11:30"))
+        ido, raw = request(other, *clash, tzid=BERLIN,
+                           subject="Takes week 14")
+        self.send(ido, raw, "REQUEST", other, "ACCEPTED", "2.0")
+        self.answer(other, ido, "ACCEPTED", "2.0")
+        idc, raw = self.add(uid, slot(WED, 14, "10:00"),
+                            slot(WED, 14, "11:00"), 2, "add2")
+        self.send(idc, raw, "ADD", uid, "DECLINED", "4.0")
+        (ev,) = self.answer(uid, idc, "DECLINED", "4.0", count=3)
+        self.assertEqual(ev.rid,
+                         zstamp(epoch(slot(WED, 14, "10:00"), BERLIN)))
+        self.assertEqual(ev.status(),
+                         ["4.0", "Busy", period(*clash, tz=BERLIN)])
+        self.assertEqual(self.journal(uid)[-1],
+                         ("ADD", "DECLINED", "added 0 of 1 instances"))
+        self.assertEqual(self.busy(uid), want)
+        self.assertEqual(len(self.busy(other)), 1)
+        self.assertEqual(self.outbox_count(uid), 3)
+        self.assertNoErrorLines(self.new_log())
+
+    # -- 7 -----------------------------------------------------------------
+
+    def test_7_add_for_an_unknown_uid_asks_for_a_refresh(self):
+        uid = "add-unknown-%s@example.com" % RUN
+        ida, raw = self.add(uid, slot(FRI, 10, "10:00"),
+                            slot(FRI, 10, "11:00"), 1, "add",
+                            subject="Never seen")
+        self.send(ida, raw, "ADD", uid, "REFRESH")
+        self.assertEqual(self.journal(uid), [
+            ("ADD", "REFRESH", "ADD for an unknown UID: asked the "
+             "organizer to send the event again")])
+
+        msgs = self.pf.wait_for(
+            lambda ms: itip_messages(ms, "REFRESH", uid), 20,
+            "REFRESH for %s" % uid)
+        (m, part, lines), = itip_messages(msgs, "REFRESH", uid)
+        self.assertEqual(m["Delivered-To"], ALICE)
+        self.assertIn(ALICE, str(m["To"]).lower())
+        self.assertIn(ida, str(m["In-Reply-To"] or ""))
+        self.assertTrue(str(m["Auto-Submitted"]).lower().startswith(
+            "auto-replied"))
+        self.assertEqual(part.get_param("method", "").upper(), "REFRESH")
+        self.assertNotIn("METHOD:REPLY", lines)
+        (ev,) = vevents(lines)
+        self.assertEqual([v for _, v in props(ev, "UID")], [uid])
+        self.assertEqual([v.lower() for _, v in props(ev, "ORGANIZER")],
+                         ["mailto:" + ALICE])
+        atts = props(ev, "ATTENDEE")
+        self.assertEqual([v.lower() for _, v in atts], ["mailto:" + ROOM_A])
+        self.assertNotIn("PARTSTAT", atts[0][0])
+        self.assertFalse([l for l in lines if "PARTSTAT" in l], lines)
+        self.assertEqual(props(lines, "REQUEST-STATUS"), [])
+        # Nothing booked, nothing stored, one message sent.
+        self.assertEqual(self.busy(uid), [])
+        self.assertEqual(self.milter.query(
+            "SELECT count(*) FROM event WHERE uid = ?", (uid,)), [(0,)])
+        self.assertEqual(self.outbox_count(uid), 1)
+        self.assertEqual(replies(self.pf.messages(), uid), [])
         self.assertNoErrorLines(self.new_log())
 
     def test_z_whole_log_has_no_errors(self):
