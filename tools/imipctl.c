@@ -37,6 +37,10 @@ static const struct ctl_cmd commands[] = {
 	{ "outbox list", "[--all] [--json]",
 	    "replies waiting to be sent (--all: also sent and failed ones)",
 	    ctl_cmd_outbox_list },
+	{ "expand", "[--days N] [--dry-run]",
+	    "book open-ended series N days ahead (default "
+	    "recurrence_horizon_days)",
+	    ctl_cmd_expand },
 };
 #define NCOMMANDS	(sizeof(commands) / sizeof(commands[0]))
 
@@ -225,7 +229,10 @@ dispatch(const struct ctl *ctl, int argc, char **argv)
 	    argv[1]);
 }
 
-/* Take the database path and busy timeout from the config file. */
+/*
+ * Take the database path and busy timeout from the config file, and keep
+ * the whole snapshot for the commands that schedule (expand).
+ */
 static int
 load_conf(struct ctl *ctl, const char *path, struct imip_conf **conf)
 {
@@ -235,6 +242,7 @@ load_conf(struct ctl *ctl, const char *path, struct imip_conf **conf)
 		return ctl_fail("%s", err.msg);
 	ctl->db = (*conf)->database;
 	ctl->busy_ms = (*conf)->db_busy_ms;
+	ctl->conf = *conf;
 	return CTL_OK;
 }
 
@@ -247,7 +255,7 @@ main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
-	struct ctl ctl = { CTL_DEFAULT_DB, 5000 };
+	struct ctl ctl = { .db = CTL_DEFAULT_DB, .busy_ms = 5000 };
 	struct imip_conf *conf = NULL;
 	const char *db = NULL, *conf_path = NULL;
 	int c, rc;

@@ -2,8 +2,9 @@
  * imipctl.h - what the files of imipctl(8) share.
  *
  * imipctl.c parses the global options and dispatches, imipctl_cmd.c runs
- * the commands (imipctl_cal.c those that change calendars),
- * imipctl_out.c formats tables, JSON and times.
+ * the commands (imipctl_cal.c those that change calendars,
+ * imipctl_expand.c the extension of open-ended series), imipctl_out.c
+ * formats tables, JSON and times.
  */
 #ifndef IMIPCTL_H
 #define IMIPCTL_H
@@ -14,6 +15,7 @@
 #include <stdio.h>
 #include <time.h>
 
+#include "conf.h"
 #include "store.h"
 
 /* Exit codes. */
@@ -28,6 +30,7 @@
 struct ctl {
 	const char	*db;		/* database path */
 	int		 busy_ms;
+	const struct imip_conf *conf;	/* -c CONFIG (borrowed), or NULL */
 };
 
 struct ctl_cmd;
@@ -74,12 +77,17 @@ int	ctl_cmd_schedule(const struct ctl *, const struct ctl_cmd *, int,
 int	ctl_cmd_outbox_list(const struct ctl *, const struct ctl_cmd *, int,
 	    char **);
 
+/* imipctl_expand.c */
+int	ctl_cmd_expand(const struct ctl *, const struct ctl_cmd *, int,
+	    char **);
+
 /* imipctl_out.c */
 int	ctl_table_init(struct ctl_table *t, size_t ncol,
 	    const char *const *header);
 int	ctl_table_add(struct ctl_table *t, const char *const *cells);
 void	ctl_table_print(const struct ctl_table *t, FILE *f);
 void	ctl_table_fini(struct ctl_table *t);
+void	ctl_put_clean(FILE *f, const char *s);
 void	ctl_json_str(FILE *f, const char *s);
 void	ctl_time_local(char *buf, size_t len, int64_t t);
 void	ctl_time_utc(char *buf, size_t len, int64_t t, bool iso);

@@ -37,6 +37,16 @@ cell_dup(const char *s)
 	return d;
 }
 
+/* ctl_put_clean - write s (NULL as "-") with control characters as '?' */
+void
+ctl_put_clean(FILE *f, const char *s)
+{
+	if (s == NULL)
+		s = "-";
+	for (; *s != '\0'; s++)
+		putc((unsigned char)*s < 0x20 || *s == 0x7f ? '?' : *s, f);
+}
+
 /* ctl_table_add - append one row of ncol cells (copied) */
 int
 ctl_table_add(struct ctl_table *t, const char *const *cells)

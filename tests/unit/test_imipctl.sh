@@ -199,4 +199,138 @@ has err "$T/other.db: no database"
 run 1 -c "$T/bad.conf" calendar list
 has err "bad.conf:1:"
 
+# expand: usage
+run 2 --db "$DB" expand --days 0
+has err "imipctl: expand: --days: want a whole number of days from 1 to 3660, not '0'"
+has err "usage: imipctl [--db PATH | -c CONFIG] expand [--days N] [--dry-run]"
+run 2 --db "$DB" expand --days x
+has err "--days: want a whole number of days from 1 to 3660, not 'x'"
+run 2 --db "$DB" expand --days 3661
+has err "not '3661'"
+run 2 --db "$DB" expand --days ' 7'
+run 2 --db "$DB" expand --days
+has err "option --days needs an argument"
+run 2 --db "$DB" expand soon
+has err "imipctl: expand: unexpected argument 'soon'"
+run 0 --db "$DB" expand --help
+has out "expand [--days N] [--dry-run]"
+empty err
+run 1 --db "$T/none.db" expand
+has err "$T/none.db: no database"
+run 0 --db "$DB" expand
+has out "nothing to extend"
+empty err
+
+# expand: a weekly series without an end, booked until a week ago (the
+# instance of 10:00 Berlin 7 days ago is its first one not yet booked), and
+# the instance in three weeks taken by another booking
+python3 - "$DB" >"$T/series" <<'EOF' || failed=1
+import datetime, sqlite3, sys, time, zoneinfo
+berlin = zoneinfo.ZoneInfo("Europe/Berlin")
+def at10(day):
+    t = datetime.datetime.combine(day, datetime.time(10), berlin)
+    return int(t.timestamp())
+now = int(time.time())
+first = datetime.date.today() - datetime.timedelta(days=56)
+inst = [at10(first + datetime.timedelta(days=7 * k)) for k in range(14)]
+day = first.strftime("%Y%m%d")
+ical = ("BEGIN:VCALENDAR\r\nVERSION:2.0\r\n"
+        "PRODID:-//imip-milter//tests//EN\r\nMETHOD:REQUEST\r\n"
+        "BEGIN:VEVENT\r\nUID:series@example.com\r\n"
+        "DTSTAMP:20240101T120000Z\r\nSEQUENCE:0\r\n"
+        "DTSTART;TZID=Europe/Berlin:%sT100000\r\n"
+        "DTEND;TZID=Europe/Berlin:%sT110000\r\n"
+        "RRULE:FREQ=WEEKLY\r\nSUMMARY:Weekly\r\n"
+        "ORGANIZER:mailto:alice@example.com\r\n"
+        "ATTENDEE;RSVP=TRUE:mailto:room-a@example.org\r\n"
+        "END:VEVENT\r\nEND:VCALENDAR\r\n") % (day, day)
+db = sqlite3.connect(sys.argv[1])
+db.execute("INSERT INTO event (id, calendar_id, uid, organizer, summary,"
+           " sequence, dtstamp, partstat, status, ical, updated,"
+           " expanded_until) VALUES (10, 1, 'series@example.com',"
+           " 'alice@example.com', 'Weekly', 0, 1704110400, 'ACCEPTED',"
+           " 'CONFIRMED', ?, ?, ?)", (ical, now - 56 * 86400, inst[7]))
+db.execute("INSERT INTO event (id, calendar_id, uid, organizer, partstat,"
+           " updated) VALUES (11, 1, 'other@example.org',"
+           " 'bob@example.org', 'ACCEPTED', 0)")
+db.execute("INSERT INTO busy (calendar_id, event_id, start, end) VALUES"
+           " (1, 11, ?, ?)", (inst[10], inst[10] + 3600))
+# as the store does: bounds the overlap scan
+db.execute("UPDATE calendar SET busy_span_max = max(busy_span_max, 3600)"
+           " WHERE id = 1")
+db.commit()
+print(now, " ".join(str(t) for t in inst))
+EOF
+
+# dump - the rows expand may change, to compare before and after
+dump() {
+	python3 -c 'import sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+for t in ("event", "busy", "journal", "outbox"):
+    for r in db.execute("SELECT * FROM %s ORDER BY id" % t):
+        print(t, r)' "$DB" >"$T/$1" || failed=1
+}
+
+# a dry run reports and changes nothing
+dump before
+run 0 --db "$DB" expand --days 30 --dry-run
+has out "room-a@example.org series@example.com EXTENDED 2.11 booked 5 more instances, 1 declined"
+has out "1 series extended (dry run: nothing changed)"
+empty err
+dump after
+cmp -s "$T/before" "$T/after" || {
+	echo "FAIL: expand --dry-run changed the database" >&2
+	diff "$T/before" "$T/after" | sed 's/^/	/' >&2
+	failed=1
+}
+
+# the real run: instances 7 to 12 but the 10th, a REPLY declining that one
+run 0 --db "$DB" expand --days 30
+has out "room-a@example.org series@example.com EXTENDED 2.11 booked 5 more instances, 1 declined"
+has out "1 series extended"
+empty err
+python3 - "$DB" "$T/series" <<'EOF' || failed=1
+import sqlite3, sys
+now, *inst = [int(v) for v in open(sys.argv[2]).read().split()]
+db = sqlite3.connect(sys.argv[1])
+got = [r[0] for r in db.execute("SELECT start FROM busy WHERE event_id = 10"
+                                " ORDER BY start")]
+want = [inst[k] for k in (7, 8, 9, 11, 12)]
+assert got == want, "busy: got %s, want %s" % (got, want)
+until, = db.execute("SELECT expanded_until FROM event WHERE id = 10").fetchone()
+assert abs(until - (now + 30 * 86400)) < 300, "expanded_until: got %d, want" \
+    " about %d" % (until, now + 30 * 86400)
+rows = db.execute("SELECT queue_id, decision FROM journal WHERE"
+                  " uid = 'series@example.com'").fetchall()
+assert rows == [("expand", "EXTENDED")], "journal: got %s" % rows
+n, = db.execute("SELECT count(*) FROM outbox WHERE env_to ="
+                " 'alice@example.com' AND message LIKE '%RECURRENCE-ID%'"
+                " AND message LIKE '%DECLINED%'").fetchone()
+assert n == 1, "outbox: got %d declining replies, want 1" % n
+EOF
+run 0 --db "$DB" schedule room-a@example.org
+has out "Weekly"
+has out "series@example.com"
+
+# booked up to the new horizon: nothing more to do for 30 days
+run 0 --db "$DB" expand --days 30
+has out "nothing to extend"
+run 0 --db "$DB" expand --days 30 --dry-run
+has out "nothing to extend"
+
+# the horizon and max_instances of -c CONFIG (dry runs)
+printf 'database = %s\nrecurrence_horizon_days = 60\n' "$DB" >"$T/h.conf"
+run 0 -c "$T/h.conf" expand --dry-run
+has out "series@example.com EXTENDED 2.11 booked 4 more instances, 0 declined"
+printf 'database = %s\nmax_instances = 2\n' "$DB" >"$T/m.conf"
+dump before
+run 0 -c "$T/m.conf" expand --days 90 --dry-run
+has err "imipctl: warning: expand: room-a@example.org: stored series not extended: more than 2 instances"
+has out "0 series extended, 1 not extended (dry run: nothing changed)"
+dump after
+cmp -s "$T/before" "$T/after" || {
+	echo "FAIL: expand --dry-run changed the database" >&2
+	failed=1
+}
+
 exit $failed

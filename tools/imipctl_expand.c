@@ -1,0 +1,175 @@
+/*
+ * imipctl_expand.c - imipctl expand: book the instances of open-ended
+ * recurring series that the recurrence horizon held back.
+ *
+ * Meant to run daily (imipctl-expand.timer or cron).  The scheduling is
+ * imip_extend_due() in core/extend.c; this file reads the options, builds
+ * the scheduling context and prints one line per series it touched.
+ * Replies declining clashing instances go into the outbox, which the
+ * running filter sends.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include <time.h>
+
+#include "extend.h"
+#include "imipctl.h"
+#include "itip.h"
+#include "log.h"
+#include "mime.h"
+
+#define DAY		86400
+#define EXPAND_MAX_DAYS	3660	/* about ten years */
+
+/* What the run did, for the summary line. */
+struct tally {
+	size_t	seen;		/* outcomes reported */
+	size_t	extended;	/* of them EXTENDED */
+	size_t	skipped;	/* warned about: journaled NOT-EXTENDED */
+};
+
+/*
+ * Core log lines go to stderr as ours.  The one warning imip_extend_due
+ * logs is for a stored series it cannot expand (it gets no outcome), so
+ * warnings are counted to keep the summary honest.
+ */
+static void
+log_to_stderr(int prio, const char *line, void *arg)
+{
+	struct tally *t = arg;
+
+	if (prio <= LOG_WARNING)
+		t->skipped++;
+	fprintf(stderr, "imipctl: %s%s\n", prio <= LOG_WARNING ?
+	    "warning: " : "", line);
+}
+
+/* "nothing to extend" or "N series extended[, M not extended]". */
+static void
+summary(const struct tally *t, bool dry_run)
+{
+	if (t->seen == 0 && t->skipped == 0) {
+		printf("nothing to extend\n");
+		return;
+	}
+	printf("%zu series extended", t->extended);
+	if (t->skipped > 0)
+		printf(", %zu not extended", t->skipped);
+	printf("%s\n", dry_run ? " (dry run: nothing changed)" : "");
+}
+
+/* One line per series: calendar, uid, decision, status, reason. */
+static void
+report(const struct imip_outcome *o, void *arg)
+{
+	struct tally *t = arg;
+
+	t->seen++;
+	if (o->decision != NULL && strcmp(o->decision, "EXTENDED") == 0)
+		t->extended++;
+	ctl_put_clean(stdout, o->calendar);
+	putchar(' ');
+	ctl_put_clean(stdout, o->uid);
+	printf(" %s %s ", o->decision != NULL ? o->decision : "-",
+	    o->status[0] != '\0' ? o->status : "-");
+	ctl_put_clean(stdout, o->reason);
+	putchar('\n');
+}
+
+/* --days: a whole number of days, 1 to EXPAND_MAX_DAYS. */
+static int
+parse_days(const struct ctl_cmd *cmd, const char *s, int *out)
+{
+	char *end = NULL;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (*s < '0' || *s > '9' || *end != '\0' || errno != 0 || v < 1 ||
+	    v > EXPAND_MAX_DAYS)
+		return ctl_usage_error(cmd, "--days: want a whole number of "
+		    "days from 1 to %d, not '%s'", EXPAND_MAX_DAYS, s);
+	*out = (int)v;
+	return CTL_OK;
+}
+
+/*
+ * Extend every due series to now + days (the horizon of conf when days is
+ * 0); in a dry run each series is rolled back after it is reported.
+ */
+static int
+expand(const struct ctl *ctl, const struct imip_conf *conf, int days,
+    bool dry_run)
+{
+	struct imip_err err = { 0 };
+	struct imip_store *st = NULL;
+	struct tally t = { 0 };
+	struct imip_sched_ctx sc = {
+		.conf = conf, .queue_id = "expand", .sender = "",
+		.hostname = conf->hostname, .now = (int64_t)time(NULL),
+		.may_reply = true, .dry_run = dry_run,
+	};
+	int64_t until;
+	int rc;
+
+	if (days == 0)
+		days = conf->horizon_days;
+	until = sc.now + (int64_t)days * DAY;
+	if ((rc = ctl_open(ctl, 0, &st)) != CTL_OK)
+		return rc;
+	/* Parsing the stored objects and building replies, as the filter. */
+	imip_mime_init();
+	imip_itip_init();
+	imip_log_set_sink(log_to_stderr, &t);
+	if (imip_extend_due(st, &sc, until, (size_t)conf->max_instances,
+	    report, &t, &err) < 0)
+		rc = ctl_fail("expand: %s", err.msg);
+	else
+		summary(&t, dry_run);
+	imip_log_set_sink(NULL, NULL);
+	imip_store_close(st);
+	return rc;
+}
+
+/* ctl_cmd_expand - book open-ended series up to N days ahead */
+int
+ctl_cmd_expand(const struct ctl *ctl, const struct ctl_cmd *cmd, int argc,
+    char **argv)
+{
+	static const struct option lo[] = {
+		{ "days", required_argument, NULL, 'd' },
+		{ "dry-run", no_argument, NULL, 'n' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct imip_conf *defaults = NULL;
+	struct imip_err err = { 0 };
+	const char *days_s = NULL;
+	bool dry_run = false;
+	int c, days = 0, rc;
+
+	while ((c = getopt_long(argc, argv, ":h", lo, NULL)) != -1) {
+		if (c == 'd')
+			days_s = optarg;
+		else if (c == 'n')
+			dry_run = true;
+		else
+			return ctl_opt_other(cmd, c, argv);
+	}
+	if ((rc = ctl_operands(cmd, argc, argv, 0, "")) != CTL_OK ||
+	    (days_s != NULL && (rc = parse_days(cmd, days_s, &days)) !=
+	    CTL_OK))
+		return rc;
+	if (ctl->conf != NULL)
+		return expand(ctl, ctl->conf, days, dry_run);
+	/* No -c: the built-in defaults (horizon 365 days). */
+	if (imip_conf_defaults(&defaults, &err) < 0)
+		return ctl_fail("%s", err.msg);
+	rc = expand(ctl, defaults, days, dry_run);
+	imip_conf_free(defaults);
+	return rc;
+}
