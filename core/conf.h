@@ -36,6 +36,9 @@ struct imip_conf {
 	int	 outbox_retry_s;	/* first retry delay, doubled each time */
 	int	 horizon_days;		/* recurring series expanded this far */
 	int	 max_instances;		/* more before the horizon: not booked */
+	size_t	 max_calendar_size;	/* bytes of one calendar part */
+	int	 max_components;	/* components in one calendar object */
+	int	 max_attendees;		/* ATTENDEEs of one object */
 	int	 conflict_max_instances;	/* more conflicts: decline series */
 	int	 conflict_max_percent;	/* likewise, as a share of instances */
 	char	*hostname;		/* for Message-IDs; default gethostname() */

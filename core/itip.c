@@ -436,6 +436,8 @@ imip_itip_parse(struct imip_itip **out, const char *text,
 	    (ev == NULL && (rc = find_events(it, &ev, root, err)) < 0) ||
 	    (rc = read_event(it, ev, default_tz, err)) < 0)
 		goto out;
+	it->ncomponents = (size_t)icalcomponent_count_components(root,
+	    ICAL_ANY_COMPONENT);
 	it->root = root;		/* kept for imip_itip_expand */
 	root = NULL;
 	*out = it;

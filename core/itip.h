@@ -59,6 +59,7 @@ struct imip_itip {
 	bool			 all_day;
 	struct imip_attendee	*attendees;
 	size_t			 nattendees;
+	size_t			 ncomponents;	/* in the VCALENDAR, any kind */
 	char			*vevent;	/* the object as iCalendar text */
 	bool			 freebusy;	/* a VFREEBUSY: start, end are
 						   the asked range */

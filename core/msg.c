@@ -360,6 +360,35 @@ pass_bad_data(struct imip_msg *m, struct imip_store *st,
 	    why->msg, err);
 }
 
+/* Past a configured limit, the part is not scheduled at all. */
+static int
+over_size(const struct imip_msg *m, const struct imip_calpart *part,
+    struct imip_err *why)
+{
+	size_t n = strlen(part->text);
+
+	if (n > m->conf->max_calendar_size)
+		return imip_err_set(why, IMIP_ELIMIT, "calendar part of %zu "
+		    "bytes, more than max_calendar_size %zu", n,
+		    m->conf->max_calendar_size);
+	return IMIP_OK;
+}
+
+static int
+over_count(const struct imip_msg *m, const struct imip_itip *it,
+    struct imip_err *why)
+{
+	if (it->ncomponents > (size_t)m->conf->max_components)
+		return imip_err_set(why, IMIP_ELIMIT, "%zu components, more "
+		    "than max_components %d", it->ncomponents,
+		    m->conf->max_components);
+	if (it->nattendees > (size_t)m->conf->max_attendees)
+		return imip_err_set(why, IMIP_ELIMIT, "%zu attendees, more "
+		    "than max_attendees %d", it->nattendees,
+		    m->conf->max_attendees);
+	return IMIP_OK;
+}
+
 /* Every calendar part for one managed recipient. */
 static int
 for_calendar(struct imip_msg *m, struct imip_store *st,
@@ -380,9 +409,13 @@ for_calendar(struct imip_msg *m, struct imip_store *st,
 	for (size_t i = 0; i < nparts && rc == IMIP_OK; i++) {
 		imip_itip_free(it);
 		it = NULL;
-		rc = imip_itip_parse(&it, parts[i].text, parts[i].method,
-		    cal->tz, &why);
-		if (rc == IMIP_EPARSE || rc == IMIP_EUNSUPPORTED) {
+		if ((rc = over_size(m, &parts[i], &why)) == IMIP_OK)
+			rc = imip_itip_parse(&it, parts[i].text,
+			    parts[i].method, cal->tz, &why);
+		if (rc == IMIP_OK)
+			rc = over_count(m, it, &why);
+		if (rc == IMIP_EPARSE || rc == IMIP_EUNSUPPORTED ||
+		    rc == IMIP_ELIMIT) {
 			rc = pass_bad_data(m, st, ctx, cal->address, rc, &why,
 			    err);
 			continue;

@@ -65,6 +65,12 @@ render(char *buf, size_t size, const struct imip_conf *c, const char *key)
 		    syslog_name(c->level));
 	else if (strcmp(key, "max_message_size") == 0)
 		snprintf(buf, size, "%zu", c->max_message_size);
+	else if (strcmp(key, "max_calendar_size") == 0)
+		snprintf(buf, size, "%zu", c->max_calendar_size);
+	else if (strcmp(key, "max_components") == 0)
+		snprintf(buf, size, "%d", c->max_components);
+	else if (strcmp(key, "max_attendees") == 0)
+		snprintf(buf, size, "%d", c->max_attendees);
 	else if (strcmp(key, "db_busy_timeout_ms") == 0)
 		snprintf(buf, size, "%d", c->db_busy_ms);
 	else if (strcmp(key, "on_internal_error") == 0)
@@ -121,6 +127,9 @@ test_conf_defaults_match_documentation(void **state)
 		{ "", "log_facility", "mail=LOG_MAIL" },
 		{ "", "log_level", "info=LOG_INFO" },
 		{ "", "max_message_size", "10485760" },
+		{ "", "max_calendar_size", "1048576" },
+		{ "", "max_components", "1000" },
+		{ "", "max_attendees", "1000" },
 		{ "", "db_busy_timeout_ms", "5000" },
 		{ "", "on_internal_error", "1" },
 		{ "", "outbox_max_attempts", "10" },
@@ -191,6 +200,9 @@ test_conf_size_accepts_suffixes(void **state)
 		{ "max_message_size = 1024", "max_message_size", "1024" },
 		{ "max_message_size = 1K", "max_message_size", "1024" },
 		{ "max_message_size = 64k", "max_message_size", "65536" },
+		{ "max_calendar_size = 64K", "max_calendar_size", "65536" },
+		{ "max_attendees = 5", "max_attendees", "5" },
+		{ "max_components = 100000", "max_components", "100000" },
 		{ "max_message_size = 10M", "max_message_size", "10485760" },
 		{ "max_message_size = 3m", "max_message_size", "3145728" },
 		{ "max_message_size = 1G", "max_message_size", "1073741824" },

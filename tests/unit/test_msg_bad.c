@@ -198,6 +198,52 @@ test_dry_run_of_malformed_data_writes_no_journal(void **state)
 
 #define T(f)	cmocka_unit_test_setup_teardown(f, setup, teardown)
 
+#define OVER_LIMIT	"QID1: " ROOM_A ": over-limit calendar data, " \
+	"delivered unchanged: "
+
+static void
+test_calendar_part_over_max_calendar_size_passes(void **state)
+{
+	struct fx *fx = *state;
+
+	fx->db->conf->max_calendar_size = 100;
+	passes_unchanged(fx, "msg-invite.eml", ROOM_A " TOO-LARGE",
+	    OVER_LIMIT "calendar part of ");
+	assert_logged(fx, "more than max_calendar_size 100");
+}
+
+static void
+test_too_many_attendees_pass(void **state)
+{
+	struct fx *fx = *state;
+
+	fx->db->conf->max_attendees = 1;
+	passes_unchanged(fx, "msg-invite.eml", ROOM_A " TOO-LARGE",
+	    OVER_LIMIT "2 attendees, more than max_attendees 1");
+}
+
+static void
+test_too_many_components_pass(void **state)
+{
+	struct fx *fx = *state;
+
+	fx->db->conf->max_components = 1;
+	passes_unchanged(fx, "msg-invite.eml", ROOM_A " TOO-LARGE",
+	    OVER_LIMIT "2 components, more than max_components 1");
+}
+
+static void
+test_calendar_at_the_limits_is_scheduled(void **state)
+{
+	struct fx *fx = *state;
+
+	fx->db->conf->max_attendees = 2;
+	fx->db->conf->max_components = 2;
+	deliver_ok(fx, &(struct feed){ .file = "msg-invite.eml" });
+	assert_int_equal(fx->d.noutcomes, 1);
+	assert_string_equal(fx->d.outcomes[0].decision, "ACCEPTED");
+}
+
 int
 main(void)
 {
@@ -217,6 +263,10 @@ main(void)
 		T(test_message_one_byte_over_max_size_is_limit),
 		T(test_headers_over_max_message_size_are_limit),
 		T(test_dry_run_of_malformed_data_writes_no_journal),
+		T(test_calendar_part_over_max_calendar_size_passes),
+		T(test_too_many_attendees_pass),
+		T(test_too_many_components_pass),
+		T(test_calendar_at_the_limits_is_scheduled),
 	};
 
 	return cmocka_run_group_tests(tests, fixture_group_setup, NULL);
