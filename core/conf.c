@@ -83,6 +83,8 @@ static const struct conf_def conf_table[] = {
 	    1, 3660, NULL },
 	{ "max_instances", CONF_INT, OFF(max_instances), "1000",
 	    1, 100000, NULL },
+	{ "reply_rate_limit", CONF_INT, OFF(reply_rate_limit), "100",
+	    0, 1000000, NULL },
 	{ "max_calendar_size", CONF_SIZE, OFF(max_calendar_size), "1M",
 	    KIB, GIB, NULL },
 	{ "max_components", CONF_INT, OFF(max_components), "1000",

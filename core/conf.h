@@ -36,6 +36,7 @@ struct imip_conf {
 	int	 outbox_retry_s;	/* first retry delay, doubled each time */
 	int	 horizon_days;		/* recurring series expanded this far */
 	int	 max_instances;		/* more before the horizon: not booked */
+	int	 reply_rate_limit;	/* answers per organizer per hour */
 	size_t	 max_calendar_size;	/* bytes of one calendar part */
 	int	 max_components;	/* components in one calendar object */
 	int	 max_attendees;		/* ATTENDEEs of one object */

@@ -86,6 +86,28 @@ sched_organizer_vouched(const struct job *j)
 	    (by != NULL && sched_sent_by(j->ctx, by));
 }
 
+/* sched_note - add text to the decision's reason for the journal */
+int
+sched_note(struct job *j, const char *fmt, ...)
+{
+	va_list ap;
+	char *more = NULL, *reason = NULL;
+	int n;
+
+	va_start(ap, fmt);
+	n = vasprintf(&more, fmt, ap);
+	va_end(ap);
+	if (n < 0 || asprintf(&reason, "%s%s", j->out->reason != NULL ?
+	    j->out->reason : "", more) < 0) {
+		free(more);
+		return imip_err_set(j->err, IMIP_ENOMEM, "reason");
+	}
+	free(more);
+	free(j->out->reason);
+	j->out->reason = reason;
+	return IMIP_OK;
+}
+
 /*
  * sched_refuse_stranger - a change to a stored event must come from its
  * ORGANIZER, sent by that address or its SENT-BY; if not, decide REFUSED
@@ -184,8 +206,20 @@ int
 sched_queue(struct job *j, struct imip_reply_spec *spec)
 {
 	struct imip_outbox_rec o = { 0 };
-	int rc;
+	int64_t recent;
+	int rc, limit = j->ctx->conf != NULL ?
+	    j->ctx->conf->reply_rate_limit : 0;
 
+	/* A flood of requests must not become a flood of answers. */
+	if (limit > 0) {
+		if ((rc = imip_store_outbox_recent(j->st, j->it->organizer,
+		    j->ctx->now - 3600, &recent, j->err)) < 0)
+			return rc;
+		if (recent >= limit)
+			return sched_note(j, "; no answer: %lld to %s in the "
+			    "last hour (reply_rate_limit)", (long long)recent,
+			    j->it->organizer);
+	}
 	spec->attendee = j->cal->address;
 	spec->attendee_name = j->cal->name;
 	spec->in_reply_to = j->ctx->message_id;

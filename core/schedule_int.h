@@ -48,6 +48,10 @@ bool	sched_refuse_stranger(struct job *j,
 char	*sched_human_text(const struct job *j, const char *partstat,
 	    const struct imip_period *conflict);
 
+/* sched_note - append to the journal reason of the decision made */
+int	sched_note(struct job *j, const char *fmt, ...)
+	    __attribute__((format(printf, 2, 3)));
+
 /* sched_sent_by - did addr send this message (envelope or From)? */
 bool	sched_sent_by(const struct imip_sched_ctx *ctx, const char *addr);
 

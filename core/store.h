@@ -167,6 +167,8 @@ int	imip_store_journal_foreach(struct imip_store *st, int limit,
 int	imip_store_outbox_add(struct imip_store *st,
 	    const struct imip_outbox_rec *o, int64_t *id_out,
 	    struct imip_err *err);
+int	imip_store_outbox_recent(struct imip_store *st, const char *env_to,
+	    int64_t since, int64_t *n, struct imip_err *err);
 int	imip_store_outbox_due(struct imip_store *st, int64_t now, int limit,
 	    imip_outbox_cb cb, void *arg, struct imip_err *err);
 int	imip_store_outbox_foreach(struct imip_store *st, bool pending_only,

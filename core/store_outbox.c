@@ -19,6 +19,8 @@ static const char sql_journal_add[] =
 static const char sql_journal_list[] =
 	"SELECT at, queue_id, calendar, uid, method, sender, decision, reason"
 	" FROM journal ORDER BY at DESC, id DESC LIMIT ?1";
+static const char sql_outbox_recent[] =
+	"SELECT count(*) FROM outbox WHERE env_to = ?1 AND created >= ?2";
 static const char sql_outbox_add[] =
 	"INSERT INTO outbox (created, env_from, env_to, message, next_attempt)"
 	" VALUES (?1, ?2, ?3, ?4, ?5)";
@@ -128,6 +130,33 @@ imip_store_outbox_add(struct imip_store *st,
 	if (id_out != NULL)
 		*id_out = sqlite3_last_insert_rowid(store_db(st));
 out:
+	store_done(s);
+	return rc;
+}
+
+/*
+ * imip_store_outbox_recent - how many messages to env_to were queued at
+ * or after since (sent or not): the reply rate limit's count
+ */
+int
+imip_store_outbox_recent(struct imip_store *st, const char *env_to,
+    int64_t since, int64_t *n, struct imip_err *err)
+{
+	sqlite3_stmt *s = NULL;
+	int rc;
+
+	*n = 0;
+	if ((rc = store_stmt(st, STMT_OUTBOX_RECENT, sql_outbox_recent, &s,
+	    err)) < 0)
+		return rc;
+	if (store_bind_text(s, 1, env_to) != SQLITE_OK ||
+	    sqlite3_bind_int64(s, 2, since) != SQLITE_OK)
+		rc = store_bind_failed(st, "outbox count", err);
+	else if ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		*n = sqlite3_column_int64(s, 0);
+		rc = IMIP_OK;
+	} else
+		rc = store_fail(st, rc, "outbox count", err);
 	store_done(s);
 	return rc;
 }

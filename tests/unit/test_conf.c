@@ -69,6 +69,8 @@ render(char *buf, size_t size, const struct imip_conf *c, const char *key)
 		snprintf(buf, size, "%zu", c->max_calendar_size);
 	else if (strcmp(key, "max_components") == 0)
 		snprintf(buf, size, "%d", c->max_components);
+	else if (strcmp(key, "reply_rate_limit") == 0)
+		snprintf(buf, size, "%d", c->reply_rate_limit);
 	else if (strcmp(key, "max_attendees") == 0)
 		snprintf(buf, size, "%d", c->max_attendees);
 	else if (strcmp(key, "db_busy_timeout_ms") == 0)
@@ -130,6 +132,7 @@ test_conf_defaults_match_documentation(void **state)
 		{ "", "max_calendar_size", "1048576" },
 		{ "", "max_components", "1000" },
 		{ "", "max_attendees", "1000" },
+		{ "", "reply_rate_limit", "100" },
 		{ "", "db_busy_timeout_ms", "5000" },
 		{ "", "on_internal_error", "1" },
 		{ "", "outbox_max_attempts", "10" },

@@ -404,6 +404,48 @@ test_attendee_methods_are_journaled_only(void **state)
 	    "for resources'"), 4);
 }
 
+/* One single meeting of Alice's on 1 March at hour h (Berlin). */
+static const char *
+single(struct fx *fx, const char *uid, const char *h)
+{
+	char body[1024];
+
+	snprintf(body, sizeof(body), "BEGIN:VEVENT\r\nUID:%s\r\n"
+	    "DTSTAMP:20261101T120000Z\r\n"
+	    "DTSTART;TZID=Europe/Berlin:20270301T%s0000\r\n"
+	    "DTEND;TZID=Europe/Berlin:20270301T%s3000\r\n"
+	    "ORGANIZER:mailto:" ALICE "\r\n"
+	    "ATTENDEE;RSVP=TRUE:mailto:" ROOM "\r\nEND:VEVENT\r\n", uid, h,
+	    h);
+	return run(fx, "REQUEST", body);
+}
+
+static void
+test_answers_to_one_organizer_are_rate_limited(void **state)
+{
+	struct fx *fx = *state;
+
+	fx->db->conf->reply_rate_limit = 2;
+	assert_string_equal(single(fx, "r1", "08"), "ACCEPTED");
+	assert_string_equal(single(fx, "r2", "09"), "ACCEPTED");
+	assert_string_equal(single(fx, "r3", "10"), "ACCEPTED");
+	/* Booked, but not answered: two answers this hour already. */
+	assert_null(fx->out.reply);
+	assert_non_null(strstr(fx->out.reason, "no answer: 2 to "
+	    ALICE " in the last hour (reply_rate_limit)"));
+	assert_int_equal(outbox_rows(fx), 2);
+	assert_int_equal(dbfx_rows(fx->db, "busy"), 3);
+	/* An hour later the organizer hears from the room again. */
+	fx->ctx.now += 3601;
+	assert_string_equal(single(fx, "r4", "11"), "ACCEPTED");
+	assert_non_null(fx->out.reply);
+	/* 0 turns the limit off. */
+	fx->db->conf->reply_rate_limit = 0;
+	assert_string_equal(single(fx, "r5", "12"), "ACCEPTED");
+	assert_string_equal(single(fx, "r6", "13"), "ACCEPTED");
+	assert_int_equal(outbox_rows(fx), 5);
+}
+
 int
 main(void)
 {
@@ -427,6 +469,7 @@ main(void)
 		T(test_expand_leaves_cancelled_and_bounded_series_alone),
 		T(test_declinecounter_is_checked_and_journaled),
 		T(test_attendee_methods_are_journaled_only),
+		T(test_answers_to_one_organizer_are_rate_limited),
 	};
 
 	return cmocka_run_group_tests(tests, fixture_group_setup,
