@@ -699,10 +699,14 @@ class Stack:
 
         with Stack(rooms=[("room-a@example.org", "Room A")]) as st:
             st.postfix.send(...); st.milter.log()
+
+    extra_conf: further imip-milter.conf keys; extra_main: further (or
+    overriding) main.cf settings for the Postfix, e.g. process limits.
     """
 
     def __init__(self, rooms=(), milter_default_action="tempfail",
-                 log_level="debug", workdir=None, extra_conf=None):
+                 log_level="debug", workdir=None, extra_conf=None,
+                 extra_main=None):
         problem = harness_problem()
         if problem:
             raise HarnessError(problem)
@@ -713,7 +717,8 @@ class Stack:
         smtp_port, milter_port = free_ports(2)
         self.postfix = Postfix(workdir=self.dir / "postfix", port=smtp_port,
                                milter="inet:%d@127.0.0.1" % milter_port,
-                               milter_default_action=milter_default_action)
+                               milter_default_action=milter_default_action,
+                               extra_main=extra_main)
         self.milter = Milter(workdir=self.dir / "milter", port=milter_port,
                              rooms=rooms,
                              sendmail_path=self.postfix.sendmail_command(),
