@@ -314,10 +314,13 @@ def replies(msgs, uid=None, sender=None):
 class E2EBase(unittest.TestCase):
     rooms = [(ROOM_A, "Room A"), (ROOM_B, "Room B")]
 
+    postfix_main = None         # further main.cf settings for the class
+
     @classmethod
     def setUpClass(cls):
         mta.install_signal_cleanup()
-        cls.stack = mta.Stack(rooms=cls.rooms).start()
+        cls.stack = mta.Stack(rooms=cls.rooms,
+                              extra_main=cls.postfix_main).start()
         cls.pf = cls.stack.postfix
         cls.milter = cls.stack.milter
 

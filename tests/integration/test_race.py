@@ -43,7 +43,8 @@ from datetime import datetime, timezone
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import mta  # noqa: E402
 from test_e2e_postfix import (  # noqa: E402
-    ERROR_RE, ROOM_A, RUN, day, props, replies, request, schedule_headers)
+    E2EBase, ERROR_RE, ROOM_A, RUN, day, props, replies, request,
+    schedule_headers)
 
 N = 50
 SLOT = (day(17, "10:00"), day(17, "11:00"))
@@ -80,22 +81,9 @@ def dot_stuff(raw):
     return raw + b".\r\n"
 
 
-class Race(unittest.TestCase):
+class Race(E2EBase):
     rooms = [(ROOM_A, "Room A")]
-
-    @classmethod
-    def setUpClass(cls):
-        mta.install_signal_cleanup()
-        cls.stack = mta.Stack(rooms=cls.rooms,
-                              extra_main=POSTFIX_LIMITS).start()
-        cls.pf = cls.stack.postfix
-        cls.milter = cls.stack.milter
-
-    @classmethod
-    def tearDownClass(cls):
-        st = cls.__dict__.get("stack")
-        if st is not None:
-            st.stop()
+    postfix_main = POSTFIX_LIMITS
 
     # -- firing ----------------------------------------------------------
 
