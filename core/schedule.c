@@ -196,14 +196,9 @@ sched_find_conflict(struct job *j, struct imip_period want, bool *found,
 	return IMIP_OK;
 }
 
-/* Build the REPLY and put it into the outbox, unless loops forbid it. */
-/*
- * sched_queue - build the message spec describes (request, attendee and
- * human text set by the caller) and put it into the outbox for the
- * organizer; the outcome owns the text.
- */
-int
-sched_queue(struct job *j, struct imip_reply_spec *spec)
+/* The body of sched_queue, past the rate limit. */
+static int
+queue_limited(struct job *j, struct imip_reply_spec *spec)
 {
 	struct imip_outbox_rec o = { 0 };
 	int64_t recent;
@@ -236,6 +231,24 @@ sched_queue(struct job *j, struct imip_reply_spec *spec)
 	return imip_store_outbox_add(j->st, &o, &j->out->outbox_id, j->err);
 }
 
+/*
+ * sched_queue - build the message spec describes, with human as its text
+ * part, and put it into the outbox for the organizer; the outcome owns the
+ * message.  human is freed here; NULL means it could not be made.
+ */
+int
+sched_queue(struct job *j, struct imip_reply_spec *spec, char *human)
+{
+	int rc;
+
+	if (human == NULL)
+		return imip_err_set(j->err, IMIP_ENOMEM, "message text");
+	spec->human = human;
+	rc = queue_limited(j, spec);
+	free(human);
+	return rc;
+}
+
 /* Build the REPLY and put it into the outbox, unless loops forbid it. */
 int
 sched_queue_reply_instances(struct job *j, const char *partstat,
@@ -250,8 +263,7 @@ sched_queue_reply_instances(struct job *j, const char *partstat,
 		.rid = !j->it->has_master && j->it->ninst > 0 ?
 		    j->it->inst[0].rid : 0,
 	};
-	char data[64], *human = NULL;
-	int rc;
+	char data[64];
 
 	if (!j->ctx->may_reply || j->it->organizer == NULL)
 		return IMIP_OK;
@@ -260,12 +272,7 @@ sched_queue_reply_instances(struct job *j, const char *partstat,
 	if (conflict != NULL && imip_period_ical(data, sizeof(data),
 	    conflict))
 		spec.status_data = data;
-	spec.human = human = sched_human_text(j, partstat, conflict);
-	if (human == NULL)
-		return imip_err_set(j->err, IMIP_ENOMEM, "reply text");
-	rc = sched_queue(j, &spec);
-	free(human);
-	return rc;
+	return sched_queue(j, &spec, sched_human_text(j, partstat, conflict));
 }
 
 int

@@ -79,16 +79,10 @@ fb_queue(struct job *j, const struct fb_list *l)
 		.status_major = 2, .status_minor = 0,
 		.status_text = "Success", .busy = l->v, .nbusy = l->n,
 	};
-	char *human;
-	int rc;
 
 	asked.start = l->range.start;	/* the range actually answered */
 	asked.end = l->range.end;
-	if ((spec.human = human = fb_text(j, l->n)) == NULL)
-		return imip_err_set(j->err, IMIP_ENOMEM, "free/busy text");
-	rc = sched_queue(j, &spec);
-	free(human);
-	return rc;
+	return sched_queue(j, &spec, fb_text(j, l->n));
 }
 
 /* sched_freebusy - a VFREEBUSY object sent to the calendar */

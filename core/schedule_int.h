@@ -63,8 +63,8 @@ int	sched_find_conflict(struct job *j, struct imip_period want,
 int	sched_put_event(struct job *j, int64_t *id, const char *partstat,
 	    const char *status);
 
-/* sched_queue - build spec's message and queue it for the organizer */
-int	sched_queue(struct job *j, struct imip_reply_spec *spec);
+/* sched_queue - queue spec's message, text human (freed), to the organizer */
+int	sched_queue(struct job *j, struct imip_reply_spec *spec, char *human);
 
 /* sched_queue_reply* - build the REPLY and put it into the outbox */
 int	sched_queue_reply_instances(struct job *j, const char *partstat,

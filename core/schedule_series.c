@@ -217,11 +217,8 @@ ask_refresh(struct job *j)
 	if (asprintf(&human, "%s does not know the meeting \"%s\" and asks "
 	    "for the whole invitation again.\n", who, j->it->summary != NULL ?
 	    j->it->summary : "(no title)") < 0)
-		return imip_err_set(j->err, IMIP_ENOMEM, "refresh text");
-	spec.human = human;
-	rc = sched_queue(j, &spec);
-	free(human);
-	return rc;
+		human = NULL;
+	return sched_queue(j, &spec, human);
 }
 
 /* Answer an ADD: the series stays accepted; clashing instances decline. */
@@ -230,8 +227,7 @@ add_reply(struct job *j, struct imip_reply_instance *d, size_t nd,
     size_t nactive)
 {
 	struct imip_reply_spec spec = { .request = j->it };
-	char data[64], *human;
-	int rc;
+	char data[64];
 
 	if (nd < nactive)
 		return sched_queue_reply_instances(j, "ACCEPTED", "Success",
@@ -247,12 +243,8 @@ add_reply(struct job *j, struct imip_reply_instance *d, size_t nd,
 		spec.status_data = data;
 	spec.declined = d + 1;
 	spec.ndeclined = nd - 1;
-	if ((spec.human = human = sched_human_text(j, "DECLINED",
-	    &d[0].conflict)) == NULL)
-		return imip_err_set(j->err, IMIP_ENOMEM, "reply text");
-	rc = sched_queue(j, &spec);
-	free(human);
-	return rc;
+	return sched_queue(j, &spec, sched_human_text(j, "DECLINED",
+	    &d[0].conflict));
 }
 
 /* Book the instances an ADD brings to a booked series. */
