@@ -14,6 +14,7 @@
 struct due {
 	int64_t	 expanded_until;
 	char	*calendar;
+	char	*uid;
 	char	*ical;
 };
 
@@ -38,9 +39,10 @@ collect_due(const struct imip_series_rec *r, void *arg)
 	v = &l->v[l->n];
 	v->expanded_until = r->expanded_until;
 	v->calendar = strdup(r->calendar != NULL ? r->calendar : "");
+	v->uid = strdup(r->uid != NULL ? r->uid : "");
 	v->ical = strdup(r->ical != NULL ? r->ical : "");
 	l->n++;				/* freed below even if half-copied */
-	if (v->calendar == NULL || v->ical == NULL)
+	if (v->calendar == NULL || v->uid == NULL || v->ical == NULL)
 		return l->rc = IMIP_ENOMEM;
 	return 0;
 }
@@ -50,9 +52,36 @@ due_free(struct due_list *l)
 {
 	for (size_t i = 0; i < l->n; i++) {
 		free(l->v[i].calendar);
+		free(l->v[i].uid);
 		free(l->v[i].ical);
 	}
 	free(l->v);
+}
+
+/*
+ * A stored series that no longer parses or expands: journal it and tell
+ * the caller, as an outcome NOT-EXTENDED with the reason.
+ */
+static int
+not_extended(struct imip_store *st, const struct imip_sched_ctx *ctx,
+    const struct due *d, const struct imip_err *why, imip_extend_cb cb,
+    void *arg, struct imip_err *err)
+{
+	struct imip_outcome out = { .method = IMIP_METHOD_REQUEST,
+	    .decision = "NOT-EXTENDED" };
+	int rc;
+
+	imip_log_warn("expand: %s: stored series not extended: %s",
+	    d->calendar, why->msg);
+	rc = imip_schedule_journal(st, ctx, d->calendar, "REQUEST", d->uid,
+	    "NOT-EXTENDED", why->msg, err);
+	if (rc == IMIP_OK && cb != NULL) {
+		out.calendar = d->calendar;	/* borrowed for the call */
+		out.uid = d->uid;
+		out.reason = (char *)why->msg;
+		cb(&out, arg);
+	}
+	return rc;
 }
 
 /* Parse, expand and schedule one series; bad stored data is journaled. */
@@ -75,10 +104,7 @@ extend_one(struct imip_store *st, const struct imip_sched_ctx *ctx,
 		    cal->tz, &why);
 	if (rc == IMIP_EPARSE || rc == IMIP_ELIMIT ||
 	    rc == IMIP_EUNSUPPORTED) {
-		imip_log_warn("expand: %s: stored series not extended: %s",
-		    cal->address, why.msg);
-		rc = imip_schedule_journal(st, ctx, cal->address, "REQUEST",
-		    it != NULL ? it->uid : NULL, "NOT-EXTENDED", why.msg, err);
+		rc = not_extended(st, ctx, d, &why, cb, arg, err);
 	} else if (rc < 0) {
 		*err = why;
 	} else if ((rc = imip_schedule_extend(st, ctx, cal, it, d->ical,

@@ -17,8 +17,10 @@ typedef void (*imip_extend_cb)(const struct imip_outcome *, void *);
 /*
  * imip_extend_due - book, for every accepted series expanded only to
  * before until, its instances up to until (at most max per series), one
- * transaction per series.  A stored object that no longer parses is
- * journaled as NOT-EXTENDED and skipped.  Fails only on internal errors.
+ * transaction per series.  cb sees each outcome: EXTENDED (IGNORED when
+ * the series changed meanwhile), or NOT-EXTENDED for a stored object that
+ * no longer parses or expands, which is journaled and skipped.  Fails
+ * only on internal errors.
  */
 int	imip_extend_due(struct imip_store *st,
 	    const struct imip_sched_ctx *ctx, int64_t until, size_t max,

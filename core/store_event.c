@@ -25,7 +25,8 @@ static const char sql_event_put[] =
 	" SET organizer = excluded.organizer, summary = excluded.summary,"
 	" sequence = excluded.sequence, dtstamp = excluded.dtstamp,"
 	" partstat = excluded.partstat, status = excluded.status,"
-	" ical = excluded.ical, updated = excluded.updated"
+	" ical = excluded.ical, updated = excluded.updated,"
+	" expanded_until = NULL"
 	" RETURNING id";
 static const char sql_span_raise[] =
 	"UPDATE calendar SET busy_span_max = ?2"

@@ -29,21 +29,14 @@
 struct tally {
 	size_t	seen;		/* outcomes reported */
 	size_t	extended;	/* of them EXTENDED */
-	size_t	skipped;	/* warned about: journaled NOT-EXTENDED */
+	size_t	skipped;	/* of them NOT-EXTENDED */
 };
 
-/*
- * Core log lines go to stderr as ours.  The one warning imip_extend_due
- * logs is for a stored series it cannot expand (it gets no outcome), so
- * warnings are counted to keep the summary honest.
- */
+/* Core log lines (a series that cannot be expanded) go to stderr. */
 static void
 log_to_stderr(int prio, const char *line, void *arg)
 {
-	struct tally *t = arg;
-
-	if (prio <= LOG_WARNING)
-		t->skipped++;
+	(void)arg;
 	fprintf(stderr, "imipctl: %s%s\n", prio <= LOG_WARNING ?
 	    "warning: " : "", line);
 }
@@ -52,7 +45,7 @@ log_to_stderr(int prio, const char *line, void *arg)
 static void
 summary(const struct tally *t, bool dry_run)
 {
-	if (t->seen == 0 && t->skipped == 0) {
+	if (t->seen == 0) {
 		printf("nothing to extend\n");
 		return;
 	}
@@ -69,13 +62,15 @@ report(const struct imip_outcome *o, void *arg)
 	struct tally *t = arg;
 
 	t->seen++;
-	if (o->decision != NULL && strcmp(o->decision, "EXTENDED") == 0)
+	if (strcmp(o->decision, "EXTENDED") == 0)
 		t->extended++;
+	else if (strcmp(o->decision, "NOT-EXTENDED") == 0)
+		t->skipped++;
 	ctl_put_clean(stdout, o->calendar);
 	putchar(' ');
 	ctl_put_clean(stdout, o->uid);
-	printf(" %s %s ", o->decision != NULL ? o->decision : "-",
-	    o->status[0] != '\0' ? o->status : "-");
+	printf(" %s %s ", o->decision, o->status[0] != '\0' ? o->status :
+	    "-");
 	ctl_put_clean(stdout, o->reason);
 	putchar('\n');
 }
@@ -124,7 +119,7 @@ expand(const struct ctl *ctl, const struct imip_conf *conf, int days,
 	/* Parsing the stored objects and building replies, as the filter. */
 	imip_mime_init();
 	imip_itip_init();
-	imip_log_set_sink(log_to_stderr, &t);
+	imip_log_set_sink(log_to_stderr, NULL);
 	if (imip_extend_due(st, &sc, until, (size_t)conf->max_instances,
 	    report, &t, &err) < 0)
 		rc = ctl_fail("expand: %s", err.msg);

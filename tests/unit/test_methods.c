@@ -343,6 +343,50 @@ test_expand_skips_instances_cancelled_meanwhile(void **state)
 }
 
 static void
+last_decision(const struct imip_outcome *o, void *arg)
+{
+	snprintf(arg, 32, "%s", o->decision);
+}
+
+static void
+test_expand_reports_a_stored_series_it_cannot_read(void **state)
+{
+	struct fx *fx = *state;
+	char decision[32] = "";
+
+	run(fx, "REQUEST", SERIES("FREQ=WEEKLY"));
+	dbfx_exec(fx->db, "UPDATE event SET ical = 'BEGIN:VCALENDAR'");
+	assert_int_equal(imip_extend_due(fx->db->st, &fx->ctx, HORIZON +
+	    28 * 86400, 1000, last_decision, decision, &fx->err), IMIP_OK);
+	assert_string_equal(decision, "NOT-EXTENDED");
+	assert_int_equal(dbfx_rows(fx->db, "busy"), 38);
+	assert_int_equal(dbfx_int(fx->db, "SELECT count(*) FROM journal "
+	    "WHERE decision = 'NOT-EXTENDED' AND uid = "
+	    "'series@example.com'"), 1);
+}
+
+static void
+test_series_replaced_by_a_single_event_is_not_due(void **state)
+{
+	struct fx *fx = *state;
+
+	run(fx, "REQUEST", SERIES("FREQ=WEEKLY"));
+	assert_int_equal(dbfx_int(fx->db, "SELECT count(*) FROM event WHERE "
+	    "expanded_until IS NOT NULL"), 1);
+	assert_string_equal(run(fx, "REQUEST",
+	    "BEGIN:VEVENT\r\nUID:series@example.com\r\n"
+	    "DTSTAMP:20261102T120000Z\r\nSEQUENCE:1\r\n"
+	    "DTSTART;TZID=Europe/Berlin:20270301T100000\r\n"
+	    "DTEND;TZID=Europe/Berlin:20270301T110000\r\n"
+	    "ORGANIZER:mailto:" ALICE "\r\n"
+	    "ATTENDEE;RSVP=TRUE:mailto:" ROOM "\r\nEND:VEVENT\r\n"),
+	    "ACCEPTED");
+	assert_int_equal(dbfx_int(fx->db, "SELECT count(*) FROM event WHERE "
+	    "expanded_until IS NOT NULL"), 0);
+	assert_int_equal(extend_to(fx, HORIZON * 2), 0);
+}
+
+static void
 test_expand_leaves_cancelled_and_bounded_series_alone(void **state)
 {
 	struct fx *fx = *state;
@@ -467,6 +511,8 @@ main(void)
 		T(test_expand_books_what_the_horizon_held_back),
 		T(test_expand_skips_instances_cancelled_meanwhile),
 		T(test_expand_leaves_cancelled_and_bounded_series_alone),
+		T(test_expand_reports_a_stored_series_it_cannot_read),
+		T(test_series_replaced_by_a_single_event_is_not_due),
 		T(test_declinecounter_is_checked_and_journaled),
 		T(test_attendee_methods_are_journaled_only),
 		T(test_answers_to_one_organizer_are_rate_limited),
