@@ -122,6 +122,32 @@ imip_msg_rcpt_may_be_managed(const struct imip_msg *m, const char *addr)
 	return may;
 }
 
+/*
+ * The calendar of a subaddress (local+detail@domain, Postfix's
+ * recipient_delimiter "+"): approvals come back to room+approve-TOKEN@.
+ */
+static int
+find_base(struct imip_store *st, const char *addr,
+    struct imip_calendar **cal, struct imip_err *err)
+{
+	char *norm = NULL, *plus, *at;
+	int rc;
+
+	imip_err_clear(err);
+	if ((rc = imip_addr_norm(&norm, addr, err)) < 0)
+		return rc;
+	plus = strchr(norm, '+');
+	at = strrchr(norm, '@');
+	if (plus == NULL || at == NULL || plus > at) {
+		free(norm);
+		return imip_err_set(err, IMIP_ENOTFOUND, "no subaddress");
+	}
+	memmove(plus, at, strlen(at) + 1);
+	rc = imip_store_calendar_find(st, norm, cal, err);
+	free(norm);
+	return rc;
+}
+
 int
 imip_msg_rcpt(struct imip_msg *m, struct imip_store *st, const char *addr,
     struct imip_err *err)
@@ -133,6 +159,8 @@ imip_msg_rcpt(struct imip_msg *m, struct imip_store *st, const char *addr,
 	if (!imip_msg_rcpt_may_be_managed(m, addr))
 		return IMIP_OK;
 	rc = imip_store_calendar_find(st, addr, &cal, err);
+	if (rc == IMIP_ENOTFOUND)	/* room+approve-TOKEN@: the room */
+		rc = find_base(st, addr, &cal, err);
 	if (rc == IMIP_ENOTFOUND || rc == IMIP_EPARSE) {
 		imip_err_clear(err);
 		return IMIP_OK;

@@ -39,6 +39,8 @@ sched_decide(struct job *j, const char *decision, int major, int minor,
 	char *reason = NULL;
 
 	j->out->decision = decision;
+	if (strcmp(decision, "REFUSED") == 0)
+		j->out->refused = true;
 	if (major > 0)
 		snprintf(j->out->status, sizeof(j->out->status), "%d.%d",
 		    major, minor);

@@ -16,6 +16,7 @@
 #include "err.h"
 #include "itip.h"
 #include "store.h"
+#include "trust.h"
 
 struct imip_sched_ctx {
 	const struct imip_conf *conf;	/* local_domains; NULL: none local */
@@ -24,6 +25,7 @@ struct imip_sched_ctx {
 	const char	*from;		/* From: address or NULL */
 	const char	*message_id;	/* of the request, or NULL */
 	const char	*hostname;	/* for generated Message-IDs */
+	const struct imip_trust *trust;	/* evidence; NULL: believe addresses */
 	int64_t		 now;
 	bool		 may_reply;	/* false for auto-replies, own mail */
 	bool		 dry_run;	/* roll back instead of commit */
@@ -40,6 +42,7 @@ struct imip_outcome {
 	char		*reply;		/* queued message text, or NULL */
 	char		*reply_to;
 	int64_t		 outbox_id;	/* 0 when nothing was queued */
+	bool		 refused;	/* trust or policy refused the request */
 };
 
 /*

@@ -29,6 +29,7 @@ struct imip_calendar {
 	char			*name;		/* may be NULL */
 	char			*tz;		/* IANA zone name */
 	bool			 share_freebusy; /* answer VFREEBUSY requests */
+	bool			 consume;	/* policy: do not deliver requests */
 };
 
 /* One stored event as the scheduler needs it. */
