@@ -20,6 +20,7 @@
 
 #include "conf.h"
 #include "log.h"
+#include "trust.h"
 
 enum conf_type {
 	CONF_STR,	/* char *; min is the shortest length accepted */
@@ -29,7 +30,11 @@ enum conf_type {
 	CONF_ENUM,	/* int, the index of the value in names[] */
 	CONF_FACILITY,	/* char *, also sets facility */
 	CONF_LEVEL,	/* char *, also sets level */
-	CONF_DOMAINS	/* char **, lower-case, NULL-terminated */
+	CONF_DOMAINS,	/* char **, lower-case, NULL-terminated */
+	CONF_BOOL,	/* bool: yes/no, true/false, on/off, 1/0 */
+	CONF_MODE,	/* mode_t, octal permission bits within [min, max] */
+	CONF_NETS,	/* internal_networks: struct imip_cidr array */
+	CONF_MAP	/* login_map: char * path, read into login_map_data */
 };
 
 struct conf_def {
@@ -55,6 +60,7 @@ static const char *const failure_names[] = {
 	[IMIP_FAIL_ACCEPT] = "accept",
 	[IMIP_FAIL_TEMPFAIL] = "tempfail",
 	[IMIP_FAIL_REJECT] = "reject",
+	[IMIP_FAIL_QUARANTINE] = "quarantine",
 	NULL
 };
 
@@ -66,6 +72,16 @@ static const struct conf_def conf_table[] = {
 	{ "sendmail_path", CONF_ARGV, OFF(sendmail_path),
 	    "/usr/sbin/sendmail", 1, 0, NULL },
 	{ "local_domains", CONF_DOMAINS, OFF(local_domains), "", 0, 0, NULL },
+	/* trust of the originator (trust.c) and the failure classes */
+	{ "internal_networks", CONF_NETS, OFF(internal_networks),
+	    "127.0.0.0/8 ::1", 0, 0, NULL },
+	{ "trusted_authserv_ids", CONF_DOMAINS, OFF(trusted_authserv_ids),
+	    "", 0, 0, NULL },
+	{ "login_map", CONF_MAP, OFF(login_map), "", 0, 0, NULL },
+	{ "on_bad_data", CONF_ENUM, OFF(on_bad_data), "accept",
+	    0, 0, failure_names },
+	{ "on_policy_refusal", CONF_ENUM, OFF(on_policy_refusal), "accept",
+	    0, 0, failure_names },
 	{ "log_facility", CONF_FACILITY, OFF(log_facility), "mail",
 	    0, 0, NULL },
 	{ "log_level", CONF_LEVEL, OFF(log_level), "info", 0, 0, NULL },
@@ -97,9 +113,16 @@ static const struct conf_def conf_table[] = {
 	    0, 100, NULL },
 	{ "hostname", CONF_STR, OFF(hostname), "", 0, 0, NULL },
 	{ "pid_file", CONF_STR, OFF(pid_file), "", 0, 0, NULL },
+	/* process hardening: read by imip-milter at start only */
+	{ "allow_root", CONF_BOOL, OFF(allow_root), "no", 0, 0, NULL },
+	{ "socket_mode", CONF_MODE, OFF(socket_mode), "0660", 0, 0777, NULL },
+	{ "database_mode", CONF_MODE, OFF(database_mode), "0640",
+	    0, 0777, NULL },
 };
 
 #define CONF_NKEYS	(sizeof(conf_table) / sizeof(conf_table[0]))
+
+static int	read_file(char **, const char *, struct imip_err *);
 
 static void *
 conf_field(struct imip_conf *c, const struct conf_def *d)
@@ -343,6 +366,91 @@ set_syslog(struct imip_conf *c, const struct conf_def *d, const char *val,
 	return IMIP_OK;
 }
 
+static int
+set_bool(struct imip_conf *c, const struct conf_def *d, const char *val,
+    struct imip_err *err)
+{
+	static const char *const yes[] = { "yes", "true", "on", "1" };
+	static const char *const no[] = { "no", "false", "off", "0" };
+
+	for (size_t i = 0; i < sizeof(yes) / sizeof(yes[0]); i++) {
+		if (strcasecmp(val, yes[i]) == 0) {
+			*(bool *)conf_field(c, d) = true;
+			return IMIP_OK;
+		}
+		if (strcasecmp(val, no[i]) == 0) {
+			*(bool *)conf_field(c, d) = false;
+			return IMIP_OK;
+		}
+	}
+	return imip_err_set(err, IMIP_ECONFIG,
+	    "%s: bad value \"%s\" (want yes or no)", d->name, val);
+}
+
+/* Permission bits in octal, as chmod(1) takes them: "0660" or "660". */
+static int
+set_mode(struct imip_conf *c, const struct conf_def *d, const char *val,
+    struct imip_err *err)
+{
+	char *end;
+	long n;
+
+	errno = 0;
+	n = strtol(val, &end, 8);
+	if (*val < '0' || *val > '7' || *end != '\0' || errno == ERANGE)
+		return imip_err_set(err, IMIP_ECONFIG,
+		    "%s: bad mode \"%s\" (want octal, such as 0640)", d->name,
+		    val);
+	if (n < d->min || n > d->max)
+		return imip_err_set(err, IMIP_ECONFIG,
+		    "%s: %s out of range %04llo..%04llo", d->name, val,
+		    (unsigned long long)d->min, (unsigned long long)d->max);
+	*(mode_t *)conf_field(c, d) = (mode_t)n;
+	return IMIP_OK;
+}
+
+static int
+set_nets(struct imip_conf *c, const struct conf_def *d, const char *val,
+    struct imip_err *err)
+{
+	struct imip_cidr *nets = NULL;
+	size_t n = 0;
+	int rc;
+
+	if ((rc = imip_trust_nets_parse(&nets, &n, val, err)) < 0)
+		return rc;
+	free(*(struct imip_cidr **)conf_field(c, d));
+	*(struct imip_cidr **)conf_field(c, d) = nets;
+	c->ninternal_networks = n;
+	return IMIP_OK;
+}
+
+/* login_map: the file is read now, so a snapshot never changes later. */
+static int
+set_login_map(struct imip_conf *c, const struct conf_def *d, const char *val,
+    struct imip_err *err)
+{
+	struct imip_err sub = { IMIP_OK, "" };
+	struct imip_login_map *map = NULL;
+	char *buf = NULL;
+	int rc = IMIP_OK;
+
+	if (*val != '\0' && ((rc = read_file(&buf, val, &sub)) < 0 ||
+	    (rc = imip_trust_map_parse(&map, buf, val, &sub)) < 0)) {
+		imip_err_set(err, rc, "%s: %s", d->name, sub.msg);
+		goto out;
+	}
+	if ((rc = set_string(conf_field(c, d), d, val, err)) < 0)
+		goto out;
+	imip_trust_map_free(c->login_map_data);
+	c->login_map_data = map;
+	map = NULL;
+out:
+	imip_trust_map_free(map);
+	free(buf);
+	return rc;
+}
+
 /* Store val in the field of d; on failure *c is left as it was. */
 static int
 conf_apply(struct imip_conf *c, const struct conf_def *d, const char *val,
@@ -363,6 +471,14 @@ conf_apply(struct imip_conf *c, const struct conf_def *d, const char *val,
 		return set_syslog(c, d, val, err);
 	case CONF_DOMAINS:
 		return set_domains(c, d, val, err);
+	case CONF_BOOL:
+		return set_bool(c, d, val, err);
+	case CONF_MODE:
+		return set_mode(c, d, val, err);
+	case CONF_NETS:
+		return set_nets(c, d, val, err);
+	case CONF_MAP:
+		return set_login_map(c, d, val, err);
 	}
 	assert(!"unknown conf_type");
 	return imip_err_set(err, IMIP_ERR, "%s: unknown type", d->name);
@@ -630,6 +746,10 @@ imip_conf_free(struct imip_conf *conf)
 	free(conf->sendmail_path);
 	vec_free(conf->sendmail_argv);
 	vec_free(conf->local_domains);
+	free(conf->internal_networks);
+	vec_free(conf->trusted_authserv_ids);
+	free(conf->login_map);
+	imip_trust_map_free(conf->login_map_data);
 	free(conf->log_facility);
 	free(conf->log_level);
 	free(conf->hostname);

@@ -10,14 +10,25 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
 
 #include "err.h"
 
 enum imip_failure_action {
 	IMIP_FAIL_ACCEPT,
 	IMIP_FAIL_TEMPFAIL,
-	IMIP_FAIL_REJECT
+	IMIP_FAIL_REJECT,
+	IMIP_FAIL_QUARANTINE	/* hold in the MTA's quarantine */
 };
+
+/* One internal_networks entry, parsed by imip_trust_nets_parse (trust.h). */
+struct imip_cidr {
+	int		 family;	/* AF_INET or AF_INET6 */
+	unsigned char	 addr[16];	/* network byte order, host bits 0 */
+	unsigned	 prefix;	/* 0..32 or 0..128 */
+};
+
+struct imip_login_map;			/* trust.c: login_map, loaded */
 
 struct imip_conf {
 	char	*socket;		/* "unix:/path" or "inet:PORT@HOST" */
@@ -25,6 +36,14 @@ struct imip_conf {
 	char	*sendmail_path;		/* program and fixed arguments */
 	char	**sendmail_argv;	/* sendmail_path split on blanks, NULL-ended */
 	char	**local_domains;	/* lower-case, NULL-terminated */
+	/* trust of the originator and the failure classes (trust.h, msg.h) */
+	struct imip_cidr *internal_networks;
+	size_t	 ninternal_networks;
+	char	**trusted_authserv_ids;	/* lower-case, NULL-terminated */
+	char	*login_map;		/* file name, "" for none */
+	struct imip_login_map *login_map_data;	/* its lines, read with it */
+	enum imip_failure_action on_bad_data;
+	enum imip_failure_action on_policy_refusal;
 	char	*log_facility;
 	int	 facility;		/* LOG_MAIL, ... */
 	char	*log_level;
@@ -44,6 +63,10 @@ struct imip_conf {
 	int	 conflict_max_percent;	/* likewise, as a share of instances */
 	char	*hostname;		/* for Message-IDs; default gethostname() */
 	char	*pid_file;		/* "" = none */
+	/* process hardening (imip-milter -u, modes of what it creates) */
+	bool	 allow_root;		/* may serve as root without -u */
+	mode_t	 socket_mode;		/* chmod of a unix: socket */
+	mode_t	 database_mode;		/* chmod of the database, -wal, -shm */
 };
 
 /* imip_conf_defaults - a snapshot holding every default; caller frees */

@@ -6,6 +6,7 @@
  * tested without a database.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <time.h>
 
 #include "freebusy.h"
@@ -45,4 +46,52 @@ imip_period_ical(char *buf, size_t size, const struct imip_period *p)
 		return false;
 	n = snprintf(buf, size, "%s/%s", s, e);
 	return n > 0 && (size_t)n < size;
+}
+
+static int
+by_start(const void *a, const void *b)
+{
+	const struct imip_period *x = a, *y = b;
+
+	return x->start < y->start ? -1 : x->start > y->start;
+}
+
+/* How many of booked (sorted by start) cover instant t? */
+static int
+depth_at(const struct imip_period *booked, size_t n, int64_t t)
+{
+	int d = 0;
+
+	for (size_t i = 0; i < n && booked[i].start <= t; i++)
+		if (booked[i].end > t)
+			d++;
+	return d;
+}
+
+/*
+ * The depth only rises at a start, so checking want.start and each start
+ * inside want finds the first full stretch; it lasts until the next end.
+ */
+bool
+imip_period_crowded(struct imip_period *booked, size_t n,
+    struct imip_period want, int cap, struct imip_period *where)
+{
+	int64_t t, until;
+
+	qsort(booked, n, sizeof(*booked), by_start);
+	for (size_t i = 0; i <= n; i++) {
+		t = i == 0 ? want.start : booked[i - 1].start;
+		if (t < want.start || t >= want.end ||
+		    depth_at(booked, n, t) < cap)
+			continue;
+		until = want.end;
+		for (size_t k = 0; k < n; k++)
+			if (booked[k].start <= t && booked[k].end > t &&
+			    booked[k].end < until)
+				until = booked[k].end;
+		where->start = t;
+		where->end = until;
+		return true;
+	}
+	return false;
 }

@@ -23,6 +23,14 @@ bool	imip_period_overlaps(const struct imip_period *a,
 	    const struct imip_period *b);
 
 /*
+ * imip_period_crowded - taking at most cap bookings at a time, is want
+ * full somewhere, given the n booked periods?  *where gets the first
+ * stretch of want during which cap are booked.  booked is reordered.
+ */
+bool	imip_period_crowded(struct imip_period *booked, size_t n,
+	    struct imip_period want, int cap, struct imip_period *where);
+
+/*
  * imip_period_ical - p as an iCalendar PERIOD in UTC
  * ("20270301T090000Z/20270301T100000Z") into buf; false if it did not fit.
  */

@@ -5,6 +5,8 @@
  * values and, once the fast path has been passed, the message text up to
  * max_message_size.  MIME, iTIP and scheduling are other modules' work.
  */
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -17,11 +19,25 @@
 #include "mime.h"
 #include "msg.h"
 #include "reply.h"
+#include "trust.h"
 
 #define MAX_CAL_PARTS	8	/* more in one message is not a real client */
+#define REASON_MAX	200	/* bytes of a refusal's reason in the header */
 
 struct rcpt {
 	struct imip_calendar	*cal;
+};
+
+/* A managed recipient as the MTA gave it, for delivery = consume. */
+struct envrcpt {
+	char		*raw;
+	int64_t		 cal_id;
+};
+
+/* What one calendar's parts came to: consumed only if all were done. */
+struct tally {
+	size_t		 done;		/* REQUEST, CANCEL, ADD; not refused */
+	size_t		 other;		/* bad data, refused, other methods */
 };
 
 struct imip_msg {
@@ -40,6 +56,13 @@ struct imip_msg {
 	char			*buf;		/* headers + body as received */
 	size_t			 len, cap;
 	bool			 dry_run;
+	struct imip_trust	*trust;		/* evidence, always collected */
+	bool			 checked;	/* fed by the MTA: weigh it */
+	size_t			 nenvrcpt;	/* every envelope recipient */
+	struct envrcpt		*managed;
+	size_t			 nmanaged;
+	size_t			 nbad;		/* parts passed as bad data */
+	char			 bad_why[256];	/* the first one's reason */
 };
 
 int
@@ -52,6 +75,11 @@ imip_msg_new(struct imip_msg **out, const struct imip_conf *conf,
 		return imip_err_set(err, IMIP_ENOMEM, "message state");
 	m->conf = conf;
 	strcpy(m->qid, "NOQUEUE");
+	if (imip_trust_new(&m->trust, err) < 0) {
+		free(m);
+		*out = NULL;
+		return IMIP_ENOMEM;
+	}
 	return IMIP_OK;
 }
 
@@ -68,6 +96,10 @@ imip_msg_free(struct imip_msg *m)
 	free(m->message_id);
 	free(m->from);
 	free(m->buf);
+	imip_trust_free(m->trust);
+	for (size_t i = 0; i < m->nmanaged; i++)
+		free(m->managed[i].raw);
+	free(m->managed);
 	free(m);
 }
 
@@ -88,6 +120,20 @@ void
 imip_msg_dry_run(struct imip_msg *m, bool on)
 {
 	m->dry_run = on;
+}
+
+void
+imip_msg_client(struct imip_msg *m, const char *addr)
+{
+	imip_trust_set_client(m->trust, m->conf, addr);
+	m->checked = true;
+}
+
+int
+imip_msg_login(struct imip_msg *m, const char *login, struct imip_err *err)
+{
+	m->checked = true;
+	return imip_trust_set_login(m->trust, login, err);
 }
 
 int
@@ -182,6 +228,36 @@ imip_msg_rcpt(struct imip_msg *m, struct imip_store *st, const char *addr,
 	return IMIP_OK;
 }
 
+int
+imip_msg_envrcpt(struct imip_msg *m, struct imip_store *st,
+    const char *addr, struct imip_err *err)
+{
+	struct envrcpt *v;
+	size_t before = m->nrcpts;
+	int64_t id = 0;
+	int rc;
+
+	m->nenvrcpt++;
+	if (!imip_msg_rcpt_may_be_managed(m, addr))
+		return IMIP_OK;
+	if ((rc = imip_msg_rcpt(m, st, addr, err)) < 0)
+		return rc;
+	if (m->nrcpts > before)
+		id = m->rcpts[m->nrcpts - 1].cal->id;
+	for (size_t i = 0; id == 0 && i < m->nrcpts; i++)	/* again */
+		if (imip_addr_equal(m->rcpts[i].cal->address, addr))
+			id = m->rcpts[i].cal->id;
+	if (id == 0)		/* not managed: it stays in any case */
+		return IMIP_OK;
+	if ((v = realloc(m->managed, (m->nmanaged + 1) * sizeof(*v))) == NULL)
+		return imip_err_set(err, IMIP_ENOMEM, "recipients");
+	m->managed = v;
+	if ((v[m->nmanaged].raw = strdup(addr)) == NULL)
+		return imip_err_set(err, IMIP_ENOMEM, "recipients");
+	v[m->nmanaged++].cal_id = id;
+	return IMIP_OK;
+}
+
 /* Append to the capture buffer; IMIP_ELIMIT past max_message_size. */
 static int
 append(struct imip_msg *m, const void *p, size_t n, struct imip_err *err)
@@ -236,6 +312,9 @@ imip_msg_header(struct imip_msg *m, const char *name, const char *value,
 		m->generated = true;
 	else if (strcasecmp(name, IMIP_RESULT_HEADER) == 0)
 		m->nresult++;
+	else if (strcasecmp(name, "Authentication-Results") == 0)
+		rc = imip_trust_add_auth_results(m->trust, m->conf, value,
+		    err);
 	/* No managed recipient: the body is never read, keep no copy. */
 	if (rc < 0 || m->nrcpts == 0)
 		return rc;
@@ -279,6 +358,10 @@ imip_decision_fini(struct imip_decision *d)
 	for (size_t i = 0; i < d->noutcomes; i++)
 		imip_outcome_fini(&d->outcomes[i]);
 	free(d->outcomes);
+	for (size_t i = 0; i < d->ndelrcpts; i++)
+		free(d->delrcpts[i]);
+	free(d->delrcpts);
+	free(d->reason);
 	memset(d, 0, sizeof(*d));
 }
 
@@ -303,15 +386,43 @@ from_address(const char *value)
 	return addr;
 }
 
+/*
+ * A refusal's reason as the header shows it: no double quotes or
+ * backslashes, no control characters, cut short between characters.
+ */
+static void
+header_reason(char *buf, size_t size, const char *reason)
+{
+	size_t n = 0;
+	unsigned char ch;
+
+	for (; (ch = (unsigned char)*reason) != '\0' && n + 1 < size;
+	    reason++)
+		buf[n++] = ch < 0x20 || ch == 0x7f ? ' ' :
+		    ch == '"' || ch == '\\' ? '\'' : (char)ch;
+	if (((unsigned char)*reason & 0xc0) == 0x80) {	/* cut in UTF-8 */
+		while (n > 0 && ((unsigned char)buf[n - 1] & 0xc0) == 0x80)
+			n--;
+		if (n > 0)
+			n--;
+	}
+	buf[n] = '\0';
+}
+
 /* A header value safe to add: control characters become blanks. */
 static char *
 result_value(const struct imip_outcome *o)
 {
+	char why[REASON_MAX + 1] = "";
 	char *v = NULL;
 
-	if (asprintf(&v, "%s method=%s uid=%s decision=%s%s%s", o->calendar,
-	    imip_method_name(o->method), o->uid, o->decision,
-	    o->status[0] != '\0' ? " status=" : "", o->status) < 0)
+	if (o->refused && o->reason != NULL)
+		header_reason(why, sizeof(why), o->reason);
+	if (asprintf(&v, "%s method=%s uid=%s decision=%s%s%s%s%s%s",
+	    o->calendar, imip_method_name(o->method), o->uid, o->decision,
+	    o->status[0] != '\0' ? " status=" : "", o->status,
+	    why[0] != '\0' ? " reason=\"" : "", why,
+	    why[0] != '\0' ? "\"" : "") < 0)
 		return NULL;
 	for (char *p = v; *p != '\0'; p++)
 		if ((unsigned char)*p < 0x20 || *p == 0x7f)
@@ -384,6 +495,8 @@ pass_bad_data(struct imip_msg *m, struct imip_store *st,
 	imip_log_warn("%s: %s: %s calendar data, delivered unchanged: %s",
 	    m->qid, cal, code == IMIP_EUNSUPPORTED ? "unsupported" :
 	    code == IMIP_ELIMIT ? "over-limit" : "malformed", why->msg);
+	if (m->nbad++ == 0)
+		snprintf(m->bad_why, sizeof(m->bad_why), "%s", why->msg);
 	return imip_schedule_journal(st, ctx, cal, NULL, NULL, decision,
 	    why->msg, err);
 }
@@ -417,6 +530,85 @@ over_count(const struct imip_msg *m, const struct imip_itip *it,
 	return IMIP_OK;
 }
 
+/* Does this outcome let a delivery = consume calendar drop the mail? */
+static bool
+consumable(const struct imip_outcome *o)
+{
+	return !o->refused && (o->method == IMIP_METHOD_REQUEST ||
+	    o->method == IMIP_METHOD_CANCEL || o->method == IMIP_METHOD_ADD);
+}
+
+/* One calendar part for one managed resource. */
+static int
+one_part(struct imip_msg *m, struct imip_store *st,
+    const struct imip_sched_ctx *ctx, const struct imip_calendar *cal,
+    const struct imip_calpart *part, struct imip_decision *d,
+    struct tally *t, struct imip_err *err)
+{
+	struct imip_outcome o = { 0 };
+	struct imip_itip *it = NULL;
+	struct imip_err why = { 0 };
+	int rc;
+
+	if ((rc = over_size(m, part, &why)) == IMIP_OK)
+		rc = imip_itip_parse(&it, part->text, part->method, cal->tz,
+		    &why);
+	if (rc == IMIP_OK)
+		rc = over_count(m, it, &why);
+	/* Instances in this calendar's zone, bounded by the horizon. */
+	if (rc == IMIP_OK)
+		rc = imip_itip_expand(it, ctx->now + (int64_t)
+		    m->conf->horizon_days * 86400,
+		    (size_t)m->conf->max_instances, cal->tz, &why);
+	if (rc == IMIP_EPARSE || rc == IMIP_EUNSUPPORTED ||
+	    rc == IMIP_ELIMIT) {
+		t->other++;
+		rc = pass_bad_data(m, st, ctx, cal->address, rc, &why, err);
+		goto out;
+	}
+	if (rc < 0) {
+		*err = why;
+		goto out;
+	}
+	if (seen_before(d, cal->address, it))
+		goto out;
+	if ((rc = imip_schedule_resource(st, ctx, cal, it, &o, err)) < 0)
+		goto out;
+	log_outcome(m, &o);
+	if (consumable(&o))
+		t->done++;
+	else
+		t->other++;
+	rc = add_outcome(d, &o, err);
+out:
+	imip_outcome_fini(&o);
+	imip_itip_free(it);
+	return rc;
+}
+
+/* delivery = consume: the calendar's recipients leave the message. */
+static int
+consume(const struct imip_msg *m, const struct imip_calendar *cal,
+    struct imip_decision *d, struct imip_err *err)
+{
+	char **v;
+
+	for (size_t i = 0; i < m->nmanaged; i++) {
+		if (m->managed[i].cal_id != cal->id)
+			continue;
+		v = realloc(d->delrcpts, (d->ndelrcpts + 1) * sizeof(*v));
+		if (v == NULL)
+			return imip_err_set(err, IMIP_ENOMEM, "recipients");
+		d->delrcpts = v;
+		if ((v[d->ndelrcpts] = strdup(m->managed[i].raw)) == NULL)
+			return imip_err_set(err, IMIP_ENOMEM, "recipients");
+		d->ndelrcpts++;
+		imip_log_info("%s: %s consumed (delivery = consume)", m->qid,
+		    m->managed[i].raw);
+	}
+	return IMIP_OK;
+}
+
 /* Every calendar part for one managed recipient. */
 static int
 for_calendar(struct imip_msg *m, struct imip_store *st,
@@ -424,9 +616,7 @@ for_calendar(struct imip_msg *m, struct imip_store *st,
     const struct imip_calpart *parts, size_t nparts, struct imip_decision *d,
     struct imip_err *err)
 {
-	struct imip_outcome o = { 0 };
-	struct imip_itip *it = NULL;
-	struct imip_err why = { 0 };
+	struct tally t = { 0 };
 	int rc = IMIP_OK;
 
 	if (cal->kind != IMIP_CAL_RESOURCE) {
@@ -434,54 +624,98 @@ for_calendar(struct imip_msg *m, struct imip_store *st,
 		    "yet", m->qid, cal->address);
 		return IMIP_OK;
 	}
-	for (size_t i = 0; i < nparts && rc == IMIP_OK; i++) {
-		imip_itip_free(it);
-		it = NULL;
-		if ((rc = over_size(m, &parts[i], &why)) == IMIP_OK)
-			rc = imip_itip_parse(&it, parts[i].text,
-			    parts[i].method, cal->tz, &why);
-		if (rc == IMIP_OK)
-			rc = over_count(m, it, &why);
-		if (rc == IMIP_EPARSE || rc == IMIP_EUNSUPPORTED ||
-		    rc == IMIP_ELIMIT) {
-			rc = pass_bad_data(m, st, ctx, cal->address, rc, &why,
-			    err);
-			continue;
-		}
-		if (rc < 0) {
-			*err = why;
-			break;
-		}
-		/* Instances in this calendar's zone, bounded by the horizon. */
-		rc = imip_itip_expand(it, ctx->now + (int64_t)
-		    m->conf->horizon_days * 86400,
-		    (size_t)m->conf->max_instances, cal->tz, &why);
-		if (rc == IMIP_EPARSE || rc == IMIP_ELIMIT) {
-			rc = pass_bad_data(m, st, ctx, cal->address, rc, &why,
-			    err);
-			continue;
-		}
-		if (rc < 0) {
-			*err = why;
-			break;
-		}
-		if (seen_before(d, cal->address, it))
-			continue;
-		if ((rc = imip_schedule_resource(st, ctx, cal, it, &o,
-		    err)) < 0)
-			break;
-		log_outcome(m, &o);
-		rc = add_outcome(d, &o, err);
-	}
-	imip_outcome_fini(&o);
-	imip_itip_free(it);
+	for (size_t i = 0; i < nparts && rc == IMIP_OK; i++)
+		rc = one_part(m, st, ctx, cal, &parts[i], d, &t, err);
+	if (rc == IMIP_OK && cal->consume && t.done > 0 && t.other == 0)
+		rc = consume(m, cal, d, err);
 	return rc;
+}
+
+static const char *const action_name[] = {
+	[IMIP_ACTION_ACCEPT] = "delivered unchanged",
+	[IMIP_ACTION_TEMPFAIL] = "tempfail", [IMIP_ACTION_REJECT] = "rejected",
+	[IMIP_ACTION_QUARANTINE] = "quarantined",
+	[IMIP_ACTION_DISCARD] = "discarded",
+};
+
+/*
+ * Take failure action a for class cls unless d already has a stronger
+ * one (reject, tempfail, quarantine, accept); the reason goes with it.
+ */
+static int
+take_action(struct imip_decision *d, enum imip_fail_class cls,
+    enum imip_failure_action a, struct imip_err *err, const char *fmt, ...)
+{
+	static const enum imip_action act[] = {
+		[IMIP_FAIL_ACCEPT] = IMIP_ACTION_ACCEPT,
+		[IMIP_FAIL_TEMPFAIL] = IMIP_ACTION_TEMPFAIL,
+		[IMIP_FAIL_REJECT] = IMIP_ACTION_REJECT,
+		[IMIP_FAIL_QUARANTINE] = IMIP_ACTION_QUARANTINE,
+	};
+	static const int rank[] = {
+		[IMIP_ACTION_ACCEPT] = 0, [IMIP_ACTION_DISCARD] = 0,
+		[IMIP_ACTION_QUARANTINE] = 1, [IMIP_ACTION_TEMPFAIL] = 2,
+		[IMIP_ACTION_REJECT] = 3,
+	};
+	va_list ap;
+	char *r = NULL;
+	int n;
+
+	if (rank[act[a]] <= rank[d->action])
+		return IMIP_OK;
+	va_start(ap, fmt);
+	n = vasprintf(&r, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return imip_err_set(err, IMIP_ENOMEM, "reason");
+	for (char *p = r; *p != '\0'; p++)	/* one line for the MTA */
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = ' ';
+	free(d->reason);
+	d->reason = r;
+	d->action = act[a];
+	d->fail_class = cls;
+	d->smtp_text = cls == IMIP_CLASS_POLICY ? "calendar request refused" :
+	    "calendar data not accepted";
+	return IMIP_OK;
+}
+
+/* Refusals and bad data choose the action; consumed mail is discarded. */
+static int
+classify(const struct imip_msg *m, struct imip_decision *d,
+    struct imip_err *err)
+{
+	const struct imip_outcome *o = NULL;
+	int rc = IMIP_OK;
+
+	for (size_t i = 0; i < d->noutcomes && o == NULL; i++)
+		if (d->outcomes[i].refused)
+			o = &d->outcomes[i];
+	if (o != NULL)
+		rc = take_action(d, IMIP_CLASS_POLICY,
+		    m->conf->on_policy_refusal, err, "refused: %s %s uid=%s: "
+		    "%s", o->calendar, imip_method_name(o->method), o->uid,
+		    o->reason != NULL ? o->reason : "");
+	if (rc == IMIP_OK && m->nbad > 0)
+		rc = take_action(d, IMIP_CLASS_BAD_DATA, m->conf->on_bad_data,
+		    err, "bad calendar data: %s", m->bad_why);
+	if (rc < 0)
+		return rc;
+	if (d->action == IMIP_ACTION_ACCEPT && m->nenvrcpt > 0 &&
+	    d->ndelrcpts == m->nenvrcpt)
+		d->action = IMIP_ACTION_DISCARD;
+	if (d->action != IMIP_ACTION_ACCEPT)
+		imip_log_info("%s: %s%s%s", m->qid, action_name[d->action],
+		    d->reason != NULL ? ": " : ", every recipient consumed",
+		    d->reason != NULL ? d->reason : "");
+	return IMIP_OK;
 }
 
 static void
 internal_failure(const struct imip_msg *m, struct imip_decision *d,
     const struct imip_err *err)
 {
+	d->fail_class = IMIP_CLASS_INTERNAL;
 	switch (m->conf->on_internal_error) {
 	case IMIP_FAIL_ACCEPT:
 		d->action = IMIP_ACTION_ACCEPT;
@@ -490,15 +724,19 @@ internal_failure(const struct imip_msg *m, struct imip_decision *d,
 		d->action = IMIP_ACTION_REJECT;
 		d->smtp_text = "calendar processing failed";
 		break;
+	case IMIP_FAIL_QUARANTINE:
+		d->action = IMIP_ACTION_QUARANTINE;
+		free(d->reason);
+		if (asprintf(&d->reason, "internal error: %s", err->msg) < 0)
+			d->reason = NULL;
+		break;
 	default:
 		d->action = IMIP_ACTION_TEMPFAIL;
 		d->smtp_text = "calendar database unavailable, try again later";
 		break;
 	}
 	imip_log_err("%s: internal error (%s): %s; %s", m->qid,
-	    imip_err_name(err->code), err->msg,
-	    d->action == IMIP_ACTION_ACCEPT ? "delivered unchanged" :
-	    d->action == IMIP_ACTION_TEMPFAIL ? "tempfail" : "rejected");
+	    imip_err_name(err->code), err->msg, action_name[d->action]);
 }
 
 int
@@ -511,8 +749,10 @@ imip_msg_finish(struct imip_msg *m, struct imip_store *st, int64_t now,
 	char *from = NULL;
 	int rc;
 	struct imip_sched_ctx ctx = {
-		.conf = m->conf, .queue_id = m->qid, .sender = m->sender != NULL ? m->sender : "",
+		.conf = m->conf, .queue_id = m->qid,
+		.sender = m->sender != NULL ? m->sender : "",
 		.message_id = m->message_id, .hostname = m->conf->hostname,
+		.trust = m->checked ? m->trust : NULL,
 		.now = now, .dry_run = m->dry_run,
 	};
 
@@ -532,18 +772,17 @@ imip_msg_finish(struct imip_msg *m, struct imip_store *st, int64_t now,
 		for (size_t i = 0; i < m->nrcpts && rc == IMIP_OK; i++)
 			rc = pass_bad_data(m, st, &ctx,
 			    m->rcpts[i].cal->address, code, &why, err);
-		goto out;
-	}
-	if (rc < 0) {
+	} else if (rc < 0) {
 		*err = why;
-		goto out;
+	} else {
+		if (nparts == 0)
+			imip_log_debug("%s: no calendar part", m->qid);
+		for (size_t i = 0; i < m->nrcpts && rc == IMIP_OK; i++)
+			rc = for_calendar(m, st, &ctx, m->rcpts[i].cal, parts,
+			    nparts, d, err);
 	}
-	if (nparts == 0)
-		imip_log_debug("%s: no calendar part", m->qid);
-	for (size_t i = 0; i < m->nrcpts && rc == IMIP_OK; i++)
-		rc = for_calendar(m, st, &ctx, m->rcpts[i].cal, parts, nparts,
-		    d, err);
-out:
+	if (rc == IMIP_OK)
+		rc = classify(m, d, err);
 	if (rc < 0)
 		internal_failure(m, d, err);
 	imip_calparts_free(parts, nparts);

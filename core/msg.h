@@ -25,7 +25,17 @@ struct imip_msg;
 enum imip_action {
 	IMIP_ACTION_ACCEPT,	/* deliver, with the headers below */
 	IMIP_ACTION_TEMPFAIL,
-	IMIP_ACTION_REJECT
+	IMIP_ACTION_REJECT,
+	IMIP_ACTION_QUARANTINE,	/* deliver into the MTA's quarantine */
+	IMIP_ACTION_DISCARD	/* every recipient consumed: nobody gets it */
+};
+
+/* Which failure class chose the action (on_internal_error, on_...). */
+enum imip_fail_class {
+	IMIP_CLASS_NONE,
+	IMIP_CLASS_INTERNAL,	/* database unavailable, out of memory */
+	IMIP_CLASS_BAD_DATA,	/* calendar malformed, unsupported, too big */
+	IMIP_CLASS_POLICY	/* an outcome was refused (trust, policy) */
 };
 
 struct imip_header {
@@ -35,7 +45,11 @@ struct imip_header {
 
 struct imip_decision {
 	enum imip_action	 action;
+	enum imip_fail_class	 fail_class;	/* why, unless ACCEPT/DISCARD */
 	const char		*smtp_text;	/* for TEMPFAIL/REJECT */
+	char			*reason;	/* for QUARANTINE: one line */
+	char			**delrcpts;	/* consumed, verbatim */
+	size_t			 ndelrcpts;
 	int			 strip_result;	/* incoming IMIP_RESULT_HEADERs */
 	struct imip_header	*headers;	/* to add */
 	size_t			 nheaders;
@@ -71,7 +85,31 @@ bool	imip_msg_rcpt_may_be_managed(const struct imip_msg *m,
 int	imip_msg_rcpt(struct imip_msg *m, struct imip_store *st,
 	    const char *addr, struct imip_err *err);
 
-/* imip_msg_header - one header field as the MTA passes it */
+/*
+ * imip_msg_envrcpt - imip_msg_rcpt for every envelope recipient, in the
+ * form the MTA gave it: all are counted and a managed one's text is kept,
+ * so a calendar with delivery = consume can be deleted from the message
+ * (delrcpts) and a message left without recipients discarded.  st may be
+ * NULL when imip_msg_rcpt_may_be_managed says false.
+ */
+int	imip_msg_envrcpt(struct imip_msg *m, struct imip_store *st,
+	    const char *addr, struct imip_err *err);
+
+/*
+ * imip_msg_client, imip_msg_login - the evidence for the originator
+ * (trust.h): the client's IP address (NULL if unknown) and the SASL login
+ * (NULL or "" for none).  Once either is called, originator addresses
+ * count only as far as the evidence vouches for them; a message fed
+ * neither (offline mode) believes its addresses.
+ */
+void	imip_msg_client(struct imip_msg *m, const char *addr);
+int	imip_msg_login(struct imip_msg *m, const char *login,
+	    struct imip_err *err);
+
+/*
+ * imip_msg_header - one header field as the MTA passes it.
+ * Authentication-Results fields are weighed as trust evidence.
+ */
 int	imip_msg_header(struct imip_msg *m, const char *name,
 	    const char *value, struct imip_err *err);
 
@@ -92,8 +130,11 @@ int	imip_msg_body(struct imip_msg *m, const void *buf, size_t len,
 /*
  * imip_msg_finish - run the pipeline at end of message and fill *d (caller
  * releases with imip_decision_fini).  Bad calendar data is not a failure:
- * it yields an ACCEPT without changes.  Internal failures yield the
- * configured on_internal_error action, with the error in err.
+ * it yields the on_bad_data action (default ACCEPT, unchanged), a refused
+ * outcome the on_policy_refusal one (default ACCEPT, with the reason in
+ * the header); the stronger wins (reject, tempfail, quarantine, accept).
+ * Internal failures yield the on_internal_error action, with the error
+ * in err.  A message whose recipients were all consumed is DISCARDed.
  */
 int	imip_msg_finish(struct imip_msg *m, struct imip_store *st,
 	    int64_t now, struct imip_decision *d, struct imip_err *err);

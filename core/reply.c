@@ -289,15 +289,39 @@ set_headers(GMimeMessage *msg, const struct imip_reply_spec *s)
 	g_mime_object_set_header(obj, IMIP_GENERATED_HEADER, "reply", NULL);
 }
 
+/* msg (consumed) with the human text and the iCalendar as its body. */
+static int
+finish_message(char **out, GMimeMessage *msg, const char *human,
+    const char *ical, const char *method, struct imip_err *err)
+{
+	GMimeMultipart *alt = g_mime_multipart_new_with_subtype("alternative");
+	GMimeObject *part;
+	char *text;
+	int rc = IMIP_OK;
+
+	part = text_part("plain", human, NULL);
+	g_mime_multipart_add(alt, part);
+	g_object_unref(part);
+	part = text_part("calendar", ical, method);
+	g_mime_multipart_add(alt, part);
+	g_object_unref(part);
+	g_mime_message_set_mime_part(msg, GMIME_OBJECT(alt));
+	text = g_mime_object_to_string(GMIME_OBJECT(msg), NULL);
+	if (text == NULL || (*out = strdup(text)) == NULL)
+		rc = imip_err_set(err, IMIP_ENOMEM, "generated message");
+	g_free(text);
+	g_object_unref(alt);
+	g_object_unref(msg);
+	return rc;
+}
+
 int
 imip_reply_build(char **out, const struct imip_reply_spec *s,
     struct imip_err *err)
 {
-	GMimeMessage *msg = NULL;
-	GMimeMultipart *alt = NULL;
-	GMimeObject *part;
-	char *ical = NULL, *text;
-	int rc = IMIP_OK;
+	GMimeMessage *msg;
+	char *ical;
+	int rc;
 
 	*out = NULL;
 	if (s->request->organizer == NULL)
@@ -306,20 +330,93 @@ imip_reply_build(char **out, const struct imip_reply_spec *s,
 		return imip_err_set(err, IMIP_ENOMEM, "reply iCalendar");
 	msg = g_mime_message_new(TRUE);
 	set_headers(msg, s);
-	alt = g_mime_multipart_new_with_subtype("alternative");
-	part = text_part("plain", s->human, NULL);
-	g_mime_multipart_add(alt, part);
-	g_object_unref(part);
-	part = text_part("calendar", ical, s->refresh ? "REFRESH" : "REPLY");
-	g_mime_multipart_add(alt, part);
-	g_object_unref(part);
-	g_mime_message_set_mime_part(msg, GMIME_OBJECT(alt));
-	text = g_mime_object_to_string(GMIME_OBJECT(msg), NULL);
-	if (text == NULL || (*out = strdup(text)) == NULL)
-		rc = imip_err_set(err, IMIP_ENOMEM, "reply message");
-	g_free(text);
-	g_object_unref(alt);
-	g_object_unref(msg);
+	rc = finish_message(out, msg, s->human, ical, s->refresh ?
+	    "REFRESH" : "REPLY", err);
+	free(ical);
+	return rc;
+}
+
+/* The delegate's invitation: the meeting's time, the room's question. */
+static char *
+approval_ical(const struct imip_approval_spec *s)
+{
+	const struct imip_itip *rq = s->request;
+	icalcomponent *cal = icalcomponent_new(ICAL_VCALENDAR_COMPONENT);
+	icalcomponent *ev = icalcomponent_new(ICAL_VEVENT_COMPONENT);
+	icalproperty *att;
+	char *uid, *summary, *text;
+
+	icalcomponent_add_property(cal,
+	    icalproperty_new_prodid("-//imip-milter//imip-milter//EN"));
+	icalcomponent_add_property(cal, icalproperty_new_version("2.0"));
+	icalcomponent_add_property(cal,
+	    icalproperty_new_method(ICAL_METHOD_REQUEST));
+	uid = g_strdup_printf("approve-%s@imip-milter", s->token);
+	summary = g_strdup_printf("Approve: %s (%s)", rq->summary != NULL ?
+	    rq->summary : "(no title)", s->calendar_name);
+	icalcomponent_add_property(ev, icalproperty_new_uid(uid));
+	icalcomponent_add_property(ev, utc_prop(icalproperty_new_dtstamp,
+	    s->now));
+	icalcomponent_add_property(ev, icalproperty_new_sequence(0));
+	icalcomponent_add_property(ev, icalproperty_new_summary(summary));
+	icalcomponent_add_property(ev, icalproperty_new_description(s->human));
+	icalcomponent_add_property(ev, utc_prop(icalproperty_new_dtstart,
+	    rq->start));
+	icalcomponent_add_property(ev, utc_prop(icalproperty_new_dtend,
+	    rq->end > rq->start ? rq->end : rq->start + 3600));
+	icalcomponent_add_property(ev, icalproperty_new_transp(
+	    ICAL_TRANSP_TRANSPARENT));
+	icalcomponent_add_property(ev, cal_address_prop(icalproperty_new(
+	    ICAL_ORGANIZER_PROPERTY), s->ask_from, s->calendar_name));
+	att = cal_address_prop(icalproperty_new(ICAL_ATTENDEE_PROPERTY),
+	    s->delegate, NULL);
+	icalproperty_add_parameter(att, icalparameter_new_partstat(
+	    ICAL_PARTSTAT_NEEDSACTION));
+	icalproperty_add_parameter(att, icalparameter_new_rsvp(
+	    ICAL_RSVP_TRUE));
+	icalcomponent_add_property(ev, att);
+	icalcomponent_add_component(cal, ev);
+	text = icalcomponent_as_ical_string_r(cal);
+	icalcomponent_free(cal);
+	g_free(uid);
+	g_free(summary);
+	return text;
+}
+
+int
+imip_approval_build(char **out, const struct imip_approval_spec *s,
+    struct imip_err *err)
+{
+	GMimeMessage *msg;
+	GMimeObject *obj;
+	GDateTime *date;
+	char *ical, *id, *subject;
+	int rc;
+
+	*out = NULL;
+	if ((ical = approval_ical(s)) == NULL)
+		return imip_err_set(err, IMIP_ENOMEM, "approval iCalendar");
+	msg = g_mime_message_new(TRUE);
+	obj = GMIME_OBJECT(msg);
+	g_mime_message_add_mailbox(msg, GMIME_ADDRESS_TYPE_FROM,
+	    s->calendar_name, s->ask_from);
+	g_mime_message_add_mailbox(msg, GMIME_ADDRESS_TYPE_TO, NULL,
+	    s->delegate);
+	subject = g_strdup_printf("Approval needed: %s (%s)",
+	    s->request->summary != NULL ? s->request->summary : "(no title)",
+	    s->calendar_name);
+	g_mime_message_set_subject(msg, subject, "utf-8");
+	g_free(subject);
+	date = g_date_time_new_from_unix_utc(s->now);
+	g_mime_message_set_date(msg, date);
+	g_date_time_unref(date);
+	id = g_mime_utils_generate_message_id(s->hostname);
+	g_mime_message_set_message_id(msg, id);
+	g_free(id);
+	/* A person must answer this one: generated, not an auto-reply. */
+	g_mime_object_set_header(obj, "Auto-Submitted", "auto-generated", NULL);
+	g_mime_object_set_header(obj, IMIP_GENERATED_HEADER, "approval", NULL);
+	rc = finish_message(out, msg, s->human, ical, "REQUEST", err);
 	free(ical);
 	return rc;
 }

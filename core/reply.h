@@ -62,4 +62,24 @@ struct imip_reply_spec {
 int	imip_reply_build(char **out, const struct imip_reply_spec *spec,
 	    struct imip_err *err);
 
+/*
+ * What a delegate is asked when a booking needs approval: an invitation
+ * (METHOD:REQUEST) from ask_from, the per-request address
+ * room+approve-TOKEN@domain, so the delegate's calendar answers there.
+ */
+struct imip_approval_spec {
+	const struct imip_itip	*request;	/* the organizer's request */
+	const char		*calendar_name;	/* the resource's name */
+	const char		*ask_from;	/* ORGANIZER and From */
+	const char		*token;		/* makes the UID */
+	const char		*delegate;
+	const char		*human;		/* text/plain and DESCRIPTION */
+	const char		*hostname;
+	int64_t			 now;
+};
+
+/* imip_approval_build - the question to one delegate (caller frees) */
+int	imip_approval_build(char **out, const struct imip_approval_spec *spec,
+	    struct imip_err *err);
+
 #endif

@@ -65,17 +65,32 @@ sched_version_cmp(const struct imip_itip *it, const struct imip_event_rec *ev)
 	return 0;
 }
 
-bool
-sched_sent_by(const struct imip_sched_ctx *ctx, const char *addr)
+/* Is addr the envelope sender or the From address? */
+static bool
+sched_claims(const struct imip_sched_ctx *ctx, const char *addr)
 {
 	return imip_addr_equal(ctx->sender, addr) ||
 	    imip_addr_equal(ctx->from, addr);
 }
 
 /*
+ * Did addr send this message?  It must be the envelope sender or the From
+ * address, and the evidence must vouch for it (trust.h): a login allowed
+ * to use it, an internal client, or for an external address no failure
+ * reported by a trusted verifier.
+ */
+bool
+sched_sent_by(const struct imip_sched_ctx *ctx, const char *addr)
+{
+	return sched_claims(ctx, addr) &&
+	    imip_trust_vouches(ctx->trust, ctx->conf, addr);
+}
+
+/*
  * May this message speak for its ORGANIZER?  Relays sending for external
- * organizers are normal; a local organizer must send it itself or through
- * its SENT-BY (BEHAVIOUR.md, Trust).
+ * organizers are normal, unless the message claims to come from the
+ * organizer itself and the evidence contradicts that; a local organizer
+ * must send it itself or through its SENT-BY (BEHAVIOUR.md, Trust).
  */
 bool
 sched_organizer_vouched(const struct job *j)
@@ -83,7 +98,8 @@ sched_organizer_vouched(const struct job *j)
 	const char *org = j->it->organizer, *by = j->it->organizer_sent_by;
 
 	if (j->ctx->conf == NULL || !imip_conf_is_local(j->ctx->conf, org))
-		return true;
+		return !sched_claims(j->ctx, org) ||
+		    imip_trust_vouches(j->ctx->trust, j->ctx->conf, org);
 	return sched_sent_by(j->ctx, org) ||
 	    (by != NULL && sched_sent_by(j->ctx, by));
 }
@@ -122,7 +138,7 @@ sched_refuse_stranger(struct job *j, const struct imip_event_rec *old,
 	if (imip_addr_equal(old->organizer, j->it->organizer) &&
 	    sched_sent_by(j->ctx, old->organizer))
 		return false;
-	*rc = sched_decide(j, "REFUSED", 0, 0, "%s not sent by the "
+	*rc = sched_decide(j, "REFUSED", 3, 8, "%s not sent by the "
 	    "organizer %s", imip_method_name(j->it->method),
 	    old->organizer != NULL ? old->organizer : "(none)");
 	return true;
@@ -162,6 +178,10 @@ sched_human_text(const struct job *j, const char *partstat,
 		n = asprintf(&text, "%s has declined \"%s\" (%s to %s, %s):\n"
 		    "it is already booked from %s to %s.\n", who, what, s, e,
 		    j->cal->tz, cs, ce);
+	} else if (strcmp(partstat, "TENTATIVE") == 0) {
+		n = asprintf(&text, "%s has tentatively accepted \"%s\" (%s to "
+		    "%s, %s):\nthe booking waits for a delegate's approval.\n",
+		    who, what, s, e, j->cal->tz);
 	} else {
 		n = asprintf(&text, "%s has %s \"%s\" (%s to %s, %s).\n", who,
 		    strcmp(partstat, "ACCEPTED") == 0 ? "accepted" :
@@ -181,6 +201,47 @@ first_busy_cb(const struct imip_busy_rec *b, void *arg)
 	return 1;			/* the first one is enough */
 }
 
+/* Every busy period overlapping the asked one, for capacity > 1. */
+struct overlaps {
+	struct imip_period	*p;
+	size_t			 n, cap;
+};
+
+static int
+collect_cb(const struct imip_busy_rec *b, void *arg)
+{
+	struct overlaps *o = arg;
+	struct imip_period *p;
+
+	if (o->n == o->cap) {
+		o->cap = o->cap > 0 ? 2 * o->cap : 16;
+		if ((p = realloc(o->p, o->cap * sizeof(*p))) == NULL)
+			return 1;	/* stops the scan: out of memory */
+		o->p = p;
+	}
+	o->p[o->n++] = (struct imip_period){ b->start, b->end };
+	return 0;
+}
+
+/* With room for capacity bookings at once: is one place left all along? */
+static int
+find_crowded(struct job *j, struct imip_period want, bool *found,
+    struct imip_period *conflict)
+{
+	struct overlaps o = { 0 };
+	int rc;
+
+	rc = imip_store_busy_overlapping(j->st, j->cal->id, want.start,
+	    want.end, j->it->uid, collect_cb, &o, j->err);
+	if (rc > 0)
+		rc = imip_err_set(j->err, IMIP_ENOMEM, "busy periods");
+	if (rc == IMIP_OK)
+		*found = imip_period_crowded(o.p, o.n, want,
+		    j->cal->policy.capacity, conflict);
+	free(o.p);
+	return rc;
+}
+
 /* Is want free?  *conflict gets the first clash. */
 int
 sched_find_conflict(struct job *j, struct imip_period want, bool *found,
@@ -189,6 +250,8 @@ sched_find_conflict(struct job *j, struct imip_period want, bool *found,
 	int rc;
 
 	*found = false;
+	if (j->cal->policy.capacity > 1)
+		return find_crowded(j, want, found, conflict);
 	conflict->start = conflict->end = 0;
 	rc = imip_store_busy_overlapping(j->st, j->cal->id, want.start,
 	    want.end, j->it->uid, first_busy_cb, conflict, j->err);
@@ -269,6 +332,9 @@ sched_queue_reply_instances(struct job *j, const char *partstat,
 
 	if (!j->ctx->may_reply || j->it->organizer == NULL)
 		return IMIP_OK;
+	/* Held for approval: the organizer hears "tentative" for now. */
+	if (j->pending && strcmp(partstat, "ACCEPTED") == 0)
+		spec.partstat = partstat = "TENTATIVE";
 	sscanf(j->out->status, "%d.%d", &spec.status_major,
 	    &spec.status_minor);
 	if (conflict != NULL && imip_period_ical(data, sizeof(data),
@@ -300,11 +366,15 @@ sched_put_event(struct job *j, int64_t *id, const char *partstat,
 	int rc;
 
 	*id = 0;
+	if (j->pending && strcmp(partstat, "ACCEPTED") == 0)
+		ev.partstat = "TENTATIVE";
 	if ((rc = imip_store_event_put(j->st, &ev, j->ctx->now, j->err)) < 0 ||
 	    (rc = imip_store_instances_forget(j->st, j->cal->id, j->it->uid,
 	    j->err)) < 0)
 		return rc;
 	*id = ev.id;
+	if (j->pending && strcmp(partstat, "ACCEPTED") == 0)
+		j->asked = ev.id;
 	return imip_store_busy_clear(j->st, ev.id, j->err);
 }
 
@@ -315,10 +385,12 @@ book(struct job *j)
 	struct imip_period conflict;
 	const struct imip_attendee *me;
 	char when[64];
-	bool busy;
+	bool busy, stop;
 	int64_t id;
 	int rc;
 
+	if ((rc = sched_policy_gate(j, &stop)) < 0 || stop)
+		return rc;
 	me = imip_itip_attendee(j->it, j->cal->address);
 	if (j->it->recurring)
 		return sched_book_series(j, me);
@@ -337,7 +409,7 @@ book(struct job *j)
 	if ((rc = sched_decide(j, "ACCEPTED", 2, 0, "booked")) < 0 ||
 	    (rc = sched_put_event(j, &id, "ACCEPTED", "CONFIRMED")) < 0 ||
 	    (rc = imip_store_busy_set(j->st, j->cal->id, id, 0, j->it->start,
-	    j->it->end, "BUSY", j->err)) < 0)
+	    j->it->end, sched_fbtype(j), j->err)) < 0)
 		return rc;
 	/* RSVP=FALSE means the organizer asked for no answer. */
 	if (me != NULL && !me->rsvp)
@@ -361,7 +433,7 @@ request(struct job *j)
 		if (sched_organizer_vouched(j))
 			rc = book(j);
 		else
-			rc = sched_decide(j, "REFUSED", 0, 0, "local "
+			rc = sched_decide(j, "REFUSED", 3, 8, "local "
 			    "organizer %s "
 			    "not the sender <%s>", j->it->organizer,
 			    j->ctx->sender);
@@ -384,10 +456,13 @@ request(struct job *j)
 		    "");
 	else if (cmp == 0 && strcmp(old->partstat, "ACCEPTED") == 0)
 		rc = sched_decide(j, "ACCEPTED", 2, 0, "same version again");
+	else if (cmp == 0 && strcmp(old->partstat, "TENTATIVE") == 0)
+		rc = sched_decide(j, "TENTATIVE", 0, 0, "same version again, "
+		    "awaiting approval");
 	else if (cmp == 0)
 		rc = sched_decide(j, "DECLINED", 4, 0, "same version again");
 	else if (!sched_sent_by(j->ctx, old->organizer))
-		rc = sched_decide(j, "REFUSED", 0, 0, "update not sent by the "
+		rc = sched_decide(j, "REFUSED", 3, 8, "update not sent by the "
 		    "organizer");
 	else if (!j->it->has_master && strcmp(old->status, "CANCELLED") != 0)
 		rc = sched_update_instances(j, old);
@@ -468,12 +543,15 @@ out:
 static int
 journal(struct job *j)
 {
+	char trust[256];
 	struct imip_journal_rec rec = {
 		.at = j->ctx->now, .queue_id = j->ctx->queue_id,
 		.calendar = j->cal->address, .uid = j->it->uid,
 		.method = imip_method_name(j->it->method),
 		.sender = j->ctx->sender, .decision = j->out->decision,
 		.reason = j->out->reason,
+		.trust = imip_trust_describe(j->ctx->trust, trust,
+		    sizeof(trust)),
 	};
 
 	return imip_store_journal_add(j->st, &rec, j->err);
@@ -503,6 +581,19 @@ declinecounter(struct job *j)
 	return rc;
 }
 
+/* A booking held TENTATIVE by this request goes to the delegates. */
+static int
+booking(struct job *j, int (*fn)(struct job *))
+{
+	int rc;
+
+	j->pending = j->cal->policy.approval;
+	if ((rc = fn(j)) < 0 || j->asked == 0 ||
+	    strcmp(j->out->decision, "ACCEPTED") != 0)
+		return rc;
+	return sched_ask_delegates(j, j->asked);
+}
+
 static int
 dispatch(struct job *j)
 {
@@ -510,11 +601,13 @@ dispatch(struct job *j)
 		return sched_freebusy(j);
 	switch (j->it->method) {
 	case IMIP_METHOD_REQUEST:
-		return request(j);
+		return booking(j, request);
 	case IMIP_METHOD_CANCEL:
 		return cancel(j);
 	case IMIP_METHOD_ADD:
-		return sched_add(j);
+		return booking(j, sched_add);
+	case IMIP_METHOD_REPLY:
+		return sched_approval_answer(j);
 	case IMIP_METHOD_DECLINECOUNTER:
 		return declinecounter(j);
 	default:
@@ -560,7 +653,8 @@ imip_schedule_resource(struct imip_store *st,
     const struct imip_itip *it, struct imip_outcome *out,
     struct imip_err *err)
 {
-	struct job j = { st, ctx, cal, it, out, err, NULL };
+	struct job j = { .st = st, .ctx = ctx, .cal = cal, .it = it,
+	    .out = out, .err = err };
 
 	return sched_transact(&j, dispatch);
 }
@@ -570,10 +664,12 @@ imip_schedule_journal(struct imip_store *st, const struct imip_sched_ctx *ctx,
     const char *calendar, const char *method, const char *uid,
     const char *decision, const char *reason, struct imip_err *err)
 {
+	char trust[256];
 	struct imip_journal_rec rec = {
 		.at = ctx->now, .queue_id = ctx->queue_id,
 		.calendar = calendar, .uid = uid, .method = method,
 		.sender = ctx->sender, .decision = decision, .reason = reason,
+		.trust = imip_trust_describe(ctx->trust, trust, sizeof(trust)),
 	};
 	int rc;
 

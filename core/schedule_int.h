@@ -23,6 +23,8 @@ struct job {
 	struct imip_outcome		*out;
 	struct imip_err			*err;
 	const char			*stored;	/* extend: ical read */
+	bool				 pending;	/* approval: book TENTATIVE */
+	int64_t				 asked;		/* event held for approval */
 };
 
 /* sched_decide - record the decision, its REQUEST-STATUS and reason */
@@ -79,6 +81,12 @@ int	sched_update_instances(struct job *j,
 	    const struct imip_event_rec *old);
 int	sched_add(struct job *j);
 int	sched_repeat_answer(struct job *j);
+
+/* schedule_policy.c */
+const char *sched_fbtype(const struct job *j);	/* BUSY or BUSY-TENTATIVE */
+int	sched_policy_gate(struct job *j, bool *stop);
+int	sched_ask_delegates(struct job *j, int64_t event_id);
+int	sched_approval_answer(struct job *j);
 
 /* schedule_fb.c */
 int	sched_freebusy(struct job *j);

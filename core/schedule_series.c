@@ -21,6 +21,11 @@ too_many_conflicts(const struct job *j, size_t nbusy, size_t nactive)
 		max = j->ctx->conf->conflict_max_instances;
 		pct = j->ctx->conf->conflict_max_percent;
 	}
+	/* The calendar's own thresholds, where its policy sets them. */
+	if (j->cal->policy.conflict_max_instances >= 0)
+		max = j->cal->policy.conflict_max_instances;
+	if (j->cal->policy.conflict_max_percent >= 0)
+		pct = j->cal->policy.conflict_max_percent;
 	return nbusy > (size_t)max || nbusy * 100 > (size_t)pct * nactive;
 }
 
@@ -71,7 +76,7 @@ book_instances(struct job *j, int64_t id,
 		in = &j->it->inst[i];
 		if (!in->cancelled && !declined_rid(d, nd, in->rid))
 			rc = imip_store_busy_set(j->st, j->cal->id, id, in->rid,
-			    in->start, in->end, "BUSY", j->err);
+			    in->start, in->end, sched_fbtype(j), j->err);
 	}
 	return rc;
 }
@@ -207,7 +212,7 @@ ask_refresh(struct job *j)
 	int rc;
 
 	if (!sched_organizer_vouched(j))
-		return sched_decide(j, "REFUSED", 0, 0, "ADD for an unknown "
+		return sched_decide(j, "REFUSED", 3, 8, "ADD for an unknown "
 		    "UID from a local organizer who did not send it");
 	if ((rc = sched_decide(j, "REFRESH", 0, 0, "ADD for an unknown UID: "
 	    "asked the organizer to send the event again")) < 0)
@@ -363,7 +368,8 @@ imip_schedule_extend(struct imip_store *st,
     struct imip_itip *it, const char *stored, struct imip_outcome *out,
     struct imip_err *err)
 {
-	struct job j = { st, ctx, cal, it, out, err, stored };
+	struct job j = { .st = st, .ctx = ctx, .cal = cal, .it = it,
+	    .out = out, .err = err, .stored = stored };
 
 	return sched_transact(&j, extend);
 }

@@ -14,6 +14,7 @@
 #include <time.h>
 
 #include "err.h"
+#include "policy.h"
 
 struct imip_store;
 
@@ -29,7 +30,8 @@ struct imip_calendar {
 	char			*name;		/* may be NULL */
 	char			*tz;		/* IANA zone name */
 	bool			 share_freebusy; /* answer VFREEBUSY requests */
-	bool			 consume;	/* policy: do not deliver requests */
+	bool			 consume;	/* delivery = consume */
+	struct imip_policy	 policy;
 };
 
 /* One stored event as the scheduler needs it. */
@@ -64,6 +66,7 @@ struct imip_journal_rec {
 	const char	*sender;
 	const char	*decision;
 	const char	*reason;
+	const char	*trust;		/* the originator's evidence */
 };
 
 struct imip_outbox_rec {
@@ -91,6 +94,17 @@ struct imip_series_rec {
 	const char	*uid;
 	const char	*ical;		/* the object as stored */
 	int64_t		 expanded_until;
+};
+
+/* A booking waiting for a delegate (approval table). */
+struct imip_approval_rec {
+	int64_t		 id;
+	int64_t		 event_id;
+	char		*uid;		/* of the event */
+	int		 sequence;	/* the version asked about */
+	int64_t		 dtstamp;
+	char		*decision;	/* NULL while open */
+	char		*decided_by;
 };
 
 /* Callbacks return 0 to go on, non-zero to stop (that value is returned). */
@@ -122,6 +136,22 @@ int	imip_store_calendar_foreach(struct imip_store *st,
 int	imip_store_calendar_set(struct imip_store *st, const char *address,
 	    const char *key, const char *value, struct imip_err *err);
 void	imip_calendar_free(struct imip_calendar *cal);
+
+/* store_approval.c: delegate approvals */
+int	imip_store_approval_add(struct imip_store *st, int64_t calendar_id,
+	    int64_t event_id, const char *token, int sequence,
+	    int64_t dtstamp, time_t now, struct imip_err *err);
+int	imip_store_approval_find(struct imip_store *st, int64_t calendar_id,
+	    const char *token, struct imip_approval_rec **out,
+	    struct imip_err *err);
+int	imip_store_approval_decide(struct imip_store *st, int64_t id,
+	    const char *decision, const char *by, time_t now,
+	    struct imip_err *err);
+void	imip_approval_rec_free(struct imip_approval_rec *a);
+int	imip_store_event_partstat(struct imip_store *st, int64_t event_id,
+	    const char *partstat, time_t now, struct imip_err *err);
+int	imip_store_busy_fbtype(struct imip_store *st, int64_t event_id,
+	    const char *fbtype, struct imip_err *err);
 const char *imip_cal_kind_name(enum imip_cal_kind kind);
 int	imip_cal_kind_parse(const char *name, enum imip_cal_kind *out);
 

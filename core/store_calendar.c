@@ -13,7 +13,15 @@
 #include "store_int.h"
 #include "tz.h"
 
-#define CAL_COLUMNS	"id, address, kind, name, tz, share_freebusy"
+#define CAL_COLUMNS	"id, address, kind, name, tz, share_freebusy, " \
+	"delivery = 'consume', booking = 'approval', delegates, capacity, " \
+	"window_days, min_minutes, max_minutes, recurring, " \
+	"IFNULL(conflict_max_instances, -1), " \
+	"IFNULL(conflict_max_percent, -1), working_hours, allow, deny, " \
+	"external"
+
+/* The columns of CAL_COLUMNS holding text policy values. */
+enum { COL_DELEGATES = 8, COL_HOURS = 16, COL_ALLOW = 17, COL_DENY = 18 };
 
 static const char sql_cal_add[] =
 	"INSERT INTO calendar (address, kind, name, tz, created)"
@@ -81,6 +89,25 @@ out:
 	return rc;
 }
 
+/* The policy columns of the current row; text borrowed. */
+static void
+policy_view(struct imip_policy *p, sqlite3_stmt *s)
+{
+	p->approval = sqlite3_column_int(s, 7) != 0;
+	p->delegates = (char *)store_col_text(s, COL_DELEGATES);
+	p->capacity = sqlite3_column_int(s, 9);
+	p->window_days = sqlite3_column_int(s, 10);
+	p->min_minutes = sqlite3_column_int(s, 11);
+	p->max_minutes = sqlite3_column_int(s, 12);
+	p->recurring = sqlite3_column_int(s, 13) != 0;
+	p->conflict_max_instances = sqlite3_column_int(s, 14);
+	p->conflict_max_percent = sqlite3_column_int(s, 15);
+	p->working_hours = (char *)store_col_text(s, COL_HOURS);
+	p->allow = (char *)store_col_text(s, COL_ALLOW);
+	p->deny = (char *)store_col_text(s, COL_DENY);
+	p->external = sqlite3_column_int(s, 19) != 0;
+}
+
 /* Point cal at the current row (borrowed until the next step). */
 static void
 cal_view(struct imip_calendar *cal, sqlite3_stmt *s)
@@ -92,6 +119,8 @@ cal_view(struct imip_calendar *cal, sqlite3_stmt *s)
 	cal->name = (char *)store_col_text(s, 3);
 	cal->tz = (char *)store_col_text(s, 4);
 	cal->share_freebusy = sqlite3_column_int(s, 5) != 0;
+	cal->consume = sqlite3_column_int(s, 6) != 0;
+	policy_view(&cal->policy, s);
 }
 
 /* Copy the current row into a new calendar. */
@@ -110,9 +139,19 @@ cal_copy(struct imip_calendar **out, sqlite3_stmt *s, struct imip_err *err)
 	cal->id = view.id;
 	cal->kind = view.kind;
 	cal->share_freebusy = view.share_freebusy;
+	cal->consume = view.consume;
+	cal->policy = view.policy;
+	cal->policy.delegates = cal->policy.working_hours = NULL;
+	cal->policy.allow = cal->policy.deny = NULL;
 	if ((rc = store_col_dup(&cal->address, s, 1, err)) < 0 ||
 	    (rc = store_col_dup(&cal->name, s, 3, err)) < 0 ||
-	    (rc = store_col_dup(&cal->tz, s, 4, err)) < 0)
+	    (rc = store_col_dup(&cal->tz, s, 4, err)) < 0 ||
+	    (rc = store_col_dup(&cal->policy.delegates, s, COL_DELEGATES,
+	    err)) < 0 ||
+	    (rc = store_col_dup(&cal->policy.working_hours, s, COL_HOURS,
+	    err)) < 0 ||
+	    (rc = store_col_dup(&cal->policy.allow, s, COL_ALLOW, err)) < 0 ||
+	    (rc = store_col_dup(&cal->policy.deny, s, COL_DENY, err)) < 0)
 		goto out;
 	*out = cal;
 	cal = NULL;
@@ -217,106 +256,6 @@ out:
 	return rc;
 }
 
-/* The settings "calendar set" may change, and how their values read. */
-enum setting_type { SET_TEXT, SET_ZONE, SET_BOOL };
-
-static const struct setting {
-	const char		*key;
-	const char		*column;
-	enum setting_type	 type;
-} settings[] = {
-	{ "name", "name", SET_TEXT },
-	{ "tz", "tz", SET_ZONE },
-	{ "share-freebusy", "share_freebusy", SET_BOOL },
-};
-
-static int
-parse_bool(const char *v, int *out)
-{
-	static const char *const yes[] = { "yes", "on", "true", "1" };
-	static const char *const no[] = { "no", "off", "false", "0" };
-
-	for (size_t i = 0; i < sizeof(yes) / sizeof(yes[0]); i++) {
-		if (strcasecmp(v, yes[i]) == 0)
-			return *out = 1, IMIP_OK;
-		if (strcasecmp(v, no[i]) == 0)
-			return *out = 0, IMIP_OK;
-	}
-	return IMIP_EPARSE;
-}
-
-static int
-bind_setting(sqlite3_stmt *s, const struct setting *set, const char *value,
-    struct imip_err *err)
-{
-	char buf[IMIP_TZ_NAME_MAX];
-	const char *zone;
-	int b;
-
-	switch (set->type) {
-	case SET_BOOL:
-		if (parse_bool(value, &b) < 0)
-			return imip_err_set(err, IMIP_EPARSE, "%s: \"%s\" is "
-			    "not yes or no", set->key, value);
-		return sqlite3_bind_int(s, 1, b);
-	case SET_ZONE:
-		zone = imip_tz_iana_name(value, buf, sizeof(buf));
-		if (zone == NULL || strcmp(zone, value) != 0)
-			return imip_err_set(err, IMIP_EPARSE, "%s: \"%s\" is "
-			    "not an IANA time zone", set->key, value);
-		return store_bind_text(s, 1, value);
-	default:
-		return store_bind_text(s, 1, value[0] != '\0' ? value : NULL);
-	}
-}
-
-/*
- * imip_store_calendar_set - change one setting (key as imipctl names it)
- * of calendar address.  An unknown key or a bad value is IMIP_EPARSE, an
- * unknown calendar IMIP_ENOTFOUND.
- */
-int
-imip_store_calendar_set(struct imip_store *st, const char *address,
-    const char *key, const char *value, struct imip_err *err)
-{
-	const struct setting *set = NULL;
-	sqlite3_stmt *s = NULL;
-	char *addr = NULL, sql[96];
-	int rc;
-
-	for (size_t i = 0; i < sizeof(settings) / sizeof(settings[0]); i++)
-		if (strcmp(key, settings[i].key) == 0)
-			set = &settings[i];
-	if (set == NULL)
-		return imip_err_set(err, IMIP_EPARSE, "unknown setting %s",
-		    key);
-	if ((rc = imip_addr_norm(&addr, address, err)) < 0)
-		return rc;
-	snprintf(sql, sizeof(sql), "UPDATE calendar SET %s = ?1 WHERE "
-	    "address = ?2", set->column);
-	if (sqlite3_prepare_v2(store_db(st), sql, -1, &s, NULL) != SQLITE_OK) {
-		rc = store_fail(st, sqlite3_errcode(store_db(st)),
-		    "calendar set", err);
-		goto out;
-	}
-	if ((rc = bind_setting(s, set, value, err)) == IMIP_EPARSE)
-		goto out;
-	if (rc != SQLITE_OK || store_bind_text(s, 2, addr) != SQLITE_OK) {
-		rc = store_bind_failed(st, "calendar set", err);
-		goto out;
-	}
-	if ((rc = sqlite3_step(s)) != SQLITE_DONE)
-		rc = store_fail(st, rc, "calendar set", err);
-	else if (sqlite3_changes(store_db(st)) == 0)
-		rc = imip_err_set(err, IMIP_ENOTFOUND, "no calendar %s", addr);
-	else
-		rc = IMIP_OK;
-out:
-	sqlite3_finalize(s);
-	free(addr);
-	return rc;
-}
-
 /* imip_calendar_free - release a calendar from calendar_find; NULL-safe */
 void
 imip_calendar_free(struct imip_calendar *cal)
@@ -326,5 +265,6 @@ imip_calendar_free(struct imip_calendar *cal)
 	free(cal->address);
 	free(cal->name);
 	free(cal->tz);
+	imip_policy_fini(&cal->policy);
 	free(cal);
 }

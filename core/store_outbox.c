@@ -15,10 +15,11 @@
 
 static const char sql_journal_add[] =
 	"INSERT INTO journal (at, queue_id, calendar, uid, method, sender,"
-	" decision, reason) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
+	" decision, reason, trust) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8,"
+	" ?9)";
 static const char sql_journal_list[] =
-	"SELECT at, queue_id, calendar, uid, method, sender, decision, reason"
-	" FROM journal ORDER BY at DESC, id DESC LIMIT ?1";
+	"SELECT at, queue_id, calendar, uid, method, sender, decision, reason,"
+	" trust FROM journal ORDER BY at DESC, id DESC LIMIT ?1";
 static const char sql_outbox_recent[] =
 	"SELECT count(*) FROM outbox WHERE env_to = ?1 AND created >= ?2";
 static const char sql_outbox_add[] =
@@ -54,7 +55,8 @@ imip_store_journal_add(struct imip_store *st,
 	    store_bind_text(s, 5, j->method) != SQLITE_OK ||
 	    store_bind_text(s, 6, j->sender) != SQLITE_OK ||
 	    store_bind_text(s, 7, j->decision) != SQLITE_OK ||
-	    store_bind_text(s, 8, j->reason) != SQLITE_OK) {
+	    store_bind_text(s, 8, j->reason) != SQLITE_OK ||
+	    store_bind_text(s, 9, j->trust) != SQLITE_OK) {
 		rc = store_bind_failed(st, "journal add", err);
 		goto out;
 	}
@@ -92,6 +94,7 @@ imip_store_journal_foreach(struct imip_store *st, int limit,
 		j.sender = store_col_text(s, 5);
 		j.decision = store_col_text(s, 6);
 		j.reason = store_col_text(s, 7);
+		j.trust = store_col_text(s, 8);
 		if ((rc = cb(&j, arg)) != 0)
 			goto out;
 	}

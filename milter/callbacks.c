@@ -2,10 +2,18 @@
  * callbacks.c - the libmilter callbacks, each a short dispatcher into core.
  *
  * Per connection: struct mf_conn (priv), holding the SQLite handle, opened
- * when first needed, and the message in flight.  libmilter runs one
+ * when first needed, and the message in flight with its reference to the
+ * configuration snapshot (taken in envfrom, dropped with the message, so a
+ * reload never changes a message half-way).  libmilter runs one
  * connection's callbacks one at a time, possibly on different threads, so
  * nothing here is thread-local and nothing needs a lock.
  */
+#include <sys/socket.h>
+
+#include <netinet/in.h>
+#include <arpa/inet.h>
+
+#include <assert.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -17,12 +25,40 @@
 struct mf_conn {
 	struct imip_store	*st;
 	struct imip_msg		*msg;
+	const struct imip_conf	*conf;	/* from envfrom, dropped with msg */
+	char			 client[INET6_ADDRSTRLEN];	/* "" unknown */
+	bool			 hold;	/* quarantine at end of message */
 };
 
 static struct mf_conn *
 conn(SMFICTX *ctx)
 {
 	return smfi_getpriv(ctx);
+}
+
+/* Free the message in flight and drop its configuration reference. */
+static void
+msg_drop(struct mf_conn *c)
+{
+	imip_msg_free(c->msg);
+	c->msg = NULL;
+	mf_conf_release(c->conf);
+	c->conf = NULL;
+}
+
+/* on_internal_error of the message's snapshot, else the current one. */
+static enum imip_failure_action
+failure_action(const struct mf_conn *c)
+{
+	const struct imip_conf *conf;
+	enum imip_failure_action a;
+
+	if (c->conf != NULL)
+		return c->conf->on_internal_error;
+	conf = mf_conf_acquire();
+	a = conf->on_internal_error;
+	mf_conf_release(conf);
+	return a;
 }
 
 /* Copy the queue id as soon as the MTA has one (Postfix: after RCPT). */
@@ -43,9 +79,14 @@ internal_error(SMFICTX *ctx, struct mf_conn *c, const struct imip_err *err)
 	imip_log_err("%s: internal error (%s): %s",
 	    c->msg != NULL ? imip_msg_get_queue_id(c->msg) : "NOQUEUE",
 	    imip_err_name(err->code), err->msg);
-	switch (mf_conf->on_internal_error) {
+	switch (failure_action(c)) {
 	case IMIP_FAIL_ACCEPT:
 		return SMFIS_ACCEPT;
+	case IMIP_FAIL_QUARANTINE:
+		/* Only end of message may quarantine: drop it, go on. */
+		msg_drop(c);
+		c->hold = true;
+		return SMFIS_CONTINUE;
 	case IMIP_FAIL_REJECT:
 		smfi_setreply(ctx, "554", "5.7.0", "calendar processing failed");
 		return SMFIS_REJECT;
@@ -68,13 +109,45 @@ captured(SMFICTX *ctx, struct mf_conn *c, int rc, const struct imip_err *err)
 	return rc < 0 ? internal_error(ctx, c, err) : SMFIS_CONTINUE;
 }
 
+/* No message in flight: accept, unless it is to be held at its end. */
+static sfsistat
+no_msg(const struct mf_conn *c)
+{
+	return c != NULL && c->hold ? SMFIS_CONTINUE : SMFIS_ACCEPT;
+}
+
+static sfsistat
+held(SMFICTX *ctx, struct mf_conn *c)
+{
+	c->hold = false;
+	if (smfi_quarantine(ctx, "imip-milter: internal error") != MI_SUCCESS)
+		imip_log_warn("cannot quarantine after an internal error");
+	return SMFIS_CONTINUE;
+}
+
+/* The client's address as text for internal_networks; "" if unknown. */
+static void
+client_addr(char *buf, size_t size, const _SOCK_ADDR *sa)
+{
+	const void *a = NULL;
+
+	buf[0] = '\0';
+	if (sa != NULL && sa->sa_family == AF_INET)
+		a = &((const struct sockaddr_in *)(const void *)sa)->sin_addr;
+	else if (sa != NULL && sa->sa_family == AF_INET6)
+		a = &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr;
+	if (a == NULL || inet_ntop(sa->sa_family, a, buf, size) == NULL)
+		buf[0] = '\0';
+}
+
 static int
 need_store(struct mf_conn *c, struct imip_err *err)
 {
 	if (c->st != NULL)
 		return IMIP_OK;
-	return imip_store_open(&c->st, mf_conf->database, 0,
-	    mf_conf->db_busy_ms, err);
+	assert(c->conf != NULL);	/* only asked for with a message */
+	return imip_store_open(&c->st, c->conf->database, 0,
+	    c->conf->db_busy_ms, err);
 }
 
 static sfsistat
@@ -86,6 +159,7 @@ mf_connect(SMFICTX *ctx, char *host, _SOCK_ADDR *addr)
 		imip_log_err("out of memory for a connection from %s", host);
 		return SMFIS_TEMPFAIL;
 	}
+	client_addr(c->client, sizeof(c->client), addr);
 	smfi_setpriv(ctx, c);
 	return SMFIS_CONTINUE;
 }
@@ -98,10 +172,16 @@ mf_envfrom(SMFICTX *ctx, char **argv)
 
 	if (c == NULL)
 		return SMFIS_ACCEPT;
-	imip_msg_free(c->msg);
-	c->msg = NULL;
-	if (imip_msg_new(&c->msg, mf_conf, &err) < 0 ||
+	msg_drop(c);
+	c->hold = false;
+	c->conf = mf_conf_acquire();
+	if (imip_msg_new(&c->msg, c->conf, &err) < 0 ||
 	    imip_msg_envfrom(c->msg, argv[0], &err) < 0)
+		return internal_error(ctx, c, &err);
+	/* The evidence for the sender (trust.h): client and SASL login. */
+	imip_msg_client(c->msg, c->client[0] != '\0' ? c->client : NULL);
+	if (imip_msg_login(c->msg, smfi_getsymval(ctx, "{auth_authen}"),
+	    &err) < 0)
 		return internal_error(ctx, c, &err);
 	note_qid(ctx, c);
 	return SMFIS_CONTINUE;
@@ -116,10 +196,10 @@ mf_envrcpt(SMFICTX *ctx, char **argv)
 	if (c == NULL || c->msg == NULL)
 		return SMFIS_CONTINUE;
 	note_qid(ctx, c);
-	if (!imip_msg_rcpt_may_be_managed(c->msg, argv[0]))
-		return SMFIS_CONTINUE;		/* no database needed */
-	if (need_store(c, &err) < 0 ||
-	    imip_msg_rcpt(c->msg, c->st, argv[0], &err) < 0)
+	/* Only a recipient that may be managed needs the database. */
+	if ((imip_msg_rcpt_may_be_managed(c->msg, argv[0]) &&
+	    need_store(c, &err) < 0) ||
+	    imip_msg_envrcpt(c->msg, c->st, argv[0], &err) < 0)
 		return internal_error(ctx, c, &err);
 	return SMFIS_CONTINUE;
 }
@@ -143,7 +223,7 @@ mf_eoh(SMFICTX *ctx)
 	struct mf_conn *c = conn(ctx);
 
 	if (c == NULL || c->msg == NULL)
-		return SMFIS_ACCEPT;
+		return no_msg(c);
 	note_qid(ctx, c);
 	if (!imip_msg_eoh(c->msg)) {
 		imip_log_debug("%s: nothing to schedule, accepted at end of "
@@ -161,7 +241,7 @@ mf_body(SMFICTX *ctx, unsigned char *buf, size_t len)
 	int rc;
 
 	if (c == NULL || c->msg == NULL)
-		return SMFIS_ACCEPT;
+		return no_msg(c);
 	rc = imip_msg_body(c->msg, buf, len, &err);
 	return captured(ctx, c, rc, &err);
 }
@@ -174,11 +254,15 @@ mf_eom(SMFICTX *ctx)
 	struct imip_err err = { 0 };
 	sfsistat rv;
 
+	if (c != NULL && c->hold)
+		return held(ctx, c);
 	if (c == NULL || c->msg == NULL)
 		return SMFIS_CONTINUE;
 	note_qid(ctx, c);
 	if (need_store(c, &err) < 0) {
 		rv = internal_error(ctx, c, &err);
+		if (c->hold)
+			rv = held(ctx, c);
 		goto out;
 	}
 	/* A failure already logged and chose d.action (on_internal_error). */
@@ -188,8 +272,7 @@ mf_eom(SMFICTX *ctx)
 		mf_outbox_wake();
 out:
 	imip_decision_fini(&d);
-	imip_msg_free(c->msg);
-	c->msg = NULL;
+	msg_drop(c);
 	return rv;
 }
 
@@ -199,8 +282,8 @@ mf_abort(SMFICTX *ctx)
 	struct mf_conn *c = conn(ctx);
 
 	if (c != NULL) {
-		imip_msg_free(c->msg);
-		c->msg = NULL;
+		msg_drop(c);
+		c->hold = false;
 	}
 	return SMFIS_CONTINUE;
 }
@@ -212,7 +295,7 @@ mf_close(SMFICTX *ctx)
 
 	smfi_setpriv(ctx, NULL);
 	if (c != NULL) {
-		imip_msg_free(c->msg);
+		msg_drop(c);
 		imip_store_close(c->st);
 		free(c);
 	}
@@ -222,7 +305,8 @@ mf_close(SMFICTX *ctx)
 struct smfiDesc mf_desc = {
 	.xxfi_name = "imip-milter",
 	.xxfi_version = SMFI_VERSION,
-	.xxfi_flags = SMFIF_ADDHDRS | SMFIF_CHGHDRS,
+	.xxfi_flags = SMFIF_ADDHDRS | SMFIF_CHGHDRS | SMFIF_DELRCPT |
+	    SMFIF_QUARANTINE,
 	.xxfi_connect = mf_connect,
 	.xxfi_envfrom = mf_envfrom,
 	.xxfi_envrcpt = mf_envrcpt,

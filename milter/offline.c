@@ -4,6 +4,8 @@
  * The message is fed to core exactly as the callbacks would feed it, the
  * decision is made against the configured database and then rolled back,
  * and what the filter would do is printed.  Nothing is stored or sent.
+ * No client address or login is known here, so originator addresses are
+ * believed as they stand (trust.h with no evidence fed).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -56,9 +58,19 @@ slurp(const char *path, size_t *len)
 static void
 print_decision(const struct imip_decision *d)
 {
-	static const char *const action[] = { "accept", "tempfail", "reject" };
+	static const char *const action[] = {
+		[IMIP_ACTION_ACCEPT] = "accept",
+		[IMIP_ACTION_TEMPFAIL] = "tempfail",
+		[IMIP_ACTION_REJECT] = "reject",
+		[IMIP_ACTION_QUARANTINE] = "quarantine",
+		[IMIP_ACTION_DISCARD] = "discard",
+	};
 
 	printf("verdict: %s\n", action[d->action]);
+	if (d->reason != NULL)
+		printf("reason: %s\n", d->reason);
+	for (size_t i = 0; i < d->ndelrcpts; i++)
+		printf("delete recipient: %s\n", d->delrcpts[i]);
 	for (int i = 0; i < d->strip_result; i++)
 		printf("remove header: %s\n", IMIP_RESULT_HEADER);
 	for (size_t i = 0; i < d->nheaders; i++)
@@ -126,11 +138,12 @@ mf_offline_run(const struct imip_conf *conf, const char *path,
 	if ((rc = imip_msg_envfrom(m, from != NULL ? from : "", &err)) < 0)
 		goto fail;
 	for (int i = 0; i < nrcpts; i++)
-		if ((rc = imip_msg_rcpt(m, st, rcpts[i], &err)) < 0)
+		if ((rc = imip_msg_envrcpt(m, st, rcpts[i], &err)) < 0)
 			goto fail;
 	if ((rc = feed(m, st, buf, len, &d, &err)) < 0)
 		goto fail;
-	status = d.action == IMIP_ACTION_ACCEPT ? 0 : 1;
+	status = d.action == IMIP_ACTION_ACCEPT ||
+	    d.action == IMIP_ACTION_DISCARD ? 0 : 1;
 	goto out;
 fail:
 	fprintf(stderr, "imip-milter: %s\n", err.msg);

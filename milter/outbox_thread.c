@@ -3,7 +3,8 @@
  *
  * It wakes when a decision queued a reply, and every few seconds for
  * retries and for what an earlier run left pending.  It owns its own
- * SQLite handle.
+ * SQLite handle, and takes the current configuration snapshot for each
+ * run, so a reload (SIGUSR1) applies from the next one.
  */
 #include <pthread.h>
 #include <signal.h>
@@ -42,27 +43,40 @@ outbox_wait(void)
 	return stop;
 }
 
+/* One run under conf; st is opened when needed and closed on failure. */
+static int
+outbox_pass(struct imip_store **st, const struct imip_conf *conf, int *sent)
+{
+	struct imip_err err = { 0 };
+	int rc;
+
+	*sent = 0;
+	if (*st == NULL && (rc = imip_store_open(st, conf->database, 0,
+	    conf->db_busy_ms, &err)) < 0) {
+		imip_log_err("outbox: %s", err.msg);
+		return rc;
+	}
+	rc = imip_outbox_run(*st, conf, (int64_t)time(NULL), sent, &err);
+	if (rc < 0) {
+		imip_log_err("outbox: %s", err.msg);
+		imip_store_close(*st);	/* reopen on the next round */
+		*st = NULL;
+	}
+	return rc;
+}
+
 static void *
 outbox_main(void *arg)
 {
-	const struct imip_conf *conf = arg;
+	const struct imip_conf *conf;
 	struct imip_store *st = NULL;
-	struct imip_err err = { 0 };
-	int sent = 0, rc = 0;
+	int sent, rc;
 
+	(void)arg;
 	do {
-		if (st == NULL && imip_store_open(&st, conf->database, 0,
-		    conf->db_busy_ms, &err) < 0) {
-			imip_log_err("outbox: %s", err.msg);
-			continue;
-		}
-		rc = imip_outbox_run(st, conf, (int64_t)time(NULL), &sent,
-		    &err);
-		if (rc < 0) {
-			imip_log_err("outbox: %s", err.msg);
-			imip_store_close(st);	/* reopen on the next round */
-			st = NULL;
-		}
+		conf = mf_conf_acquire();
+		rc = outbox_pass(&st, conf, &sent);
+		mf_conf_release(conf);
 		/* A run that sent something may have left a full batch. */
 	} while ((rc >= 0 && sent > 0) || !outbox_wait());
 	imip_store_close(st);
@@ -70,7 +84,7 @@ outbox_main(void *arg)
 }
 
 int
-mf_outbox_start(const struct imip_conf *conf)
+mf_outbox_start(void)
 {
 	sigset_t stop, old;
 	int rc;
@@ -86,7 +100,7 @@ mf_outbox_start(const struct imip_conf *conf)
 	sigaddset(&stop, SIGTERM);
 	pthread_sigmask(SIG_BLOCK, &stop, &old);
 	outbox_kick = true;		/* send what a previous run left */
-	rc = pthread_create(&outbox_tid, NULL, outbox_main, (void *)conf);
+	rc = pthread_create(&outbox_tid, NULL, outbox_main, NULL);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (rc != 0)
 		return -1;

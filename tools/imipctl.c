@@ -27,7 +27,11 @@ static const struct ctl_cmd commands[] = {
 	    "manage ADDRESS as a calendar (ZONE defaults to UTC)",
 	    ctl_cmd_cal_add },
 	{ "calendar set", "ADDRESS KEY VALUE",
-	    "change a setting: name, tz, share-freebusy (yes|no)",
+	    "change a setting or policy key (imipctl(8)): name, tz, "
+	    "share-freebusy, booking, delegates, capacity, window-days, "
+	    "min-minutes, max-minutes, recurring, conflict-max-instances, "
+	    "conflict-max-percent, working-hours, allow, deny, external, "
+	    "delivery",
 	    ctl_cmd_cal_set },
 	{ "calendar list", "[--json]", "list the managed calendars",
 	    ctl_cmd_cal_list },

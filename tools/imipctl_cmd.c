@@ -6,6 +6,7 @@
  * (read-only when it only lists) and returns a CTL_ exit code.  All SQL is
  * behind core/store.h; the clock is read here, never in core.
  */
+#include <stdarg.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -209,23 +210,111 @@ list_row(struct list_ctx *x, const char *const *cells)
 	return 0;
 }
 
+/* Append one policy word to buf when cond holds. */
+static void
+word(char *buf, size_t size, bool cond, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+static void
+word(char *buf, size_t size, bool cond, const char *fmt, ...)
+{
+	size_t n = strlen(buf);
+	va_list ap;
+
+	if (!cond || n + 2 >= size)
+		return;
+	if (n > 0)
+		buf[n++] = ' ';
+	va_start(ap, fmt);
+	vsnprintf(buf + n, size - n, fmt, ap);
+	va_end(ap);
+}
+
+/* What differs from the defaults, in a few words ("-" for none). */
+static const char *
+policy_summary(const struct imip_calendar *cal, char *buf, size_t size)
+{
+	const struct imip_policy *p = &cal->policy;
+
+	buf[0] = '\0';
+	word(buf, size, p->approval, "approval by %s", p->delegates != NULL ?
+	    p->delegates : "(no delegates)");
+	word(buf, size, p->external, "external");
+	word(buf, size, p->capacity > 1, "capacity=%d", p->capacity);
+	word(buf, size, p->window_days > 0, "window=%dd", p->window_days);
+	word(buf, size, p->min_minutes > 0, "min=%dmin", p->min_minutes);
+	word(buf, size, p->max_minutes > 0, "max=%dmin", p->max_minutes);
+	word(buf, size, !p->recurring, "no-recurring");
+	word(buf, size, p->working_hours != NULL, "hours=%s",
+	    p->working_hours);
+	word(buf, size, p->allow != NULL, "allow=%s", p->allow);
+	word(buf, size, p->deny != NULL, "deny=%s", p->deny);
+	word(buf, size, p->conflict_max_instances >= 0, "conflicts<=%d",
+	    p->conflict_max_instances);
+	word(buf, size, p->conflict_max_percent >= 0, "conflicts<=%d%%",
+	    p->conflict_max_percent);
+	word(buf, size, cal->consume, "consume");
+	return buf[0] != '\0' ? buf : "-";
+}
+
+static void
+json_int(const char *key, int value)
+{
+	printf(", \"%s\": %d", key, value);
+}
+
+static void
+json_bool(const char *key, bool value)
+{
+	printf(", \"%s\": %s", key, value ? "true" : "false");
+}
+
+/* The policy as a JSON object; -1 thresholds are null (configured). */
+static void
+policy_json(const struct imip_calendar *cal)
+{
+	const struct imip_policy *p = &cal->policy;
+
+	printf(", \"policy\": {\"booking\": \"%s\"",
+	    p->approval ? "approval" : "automatic");
+	json_field("delegates", p->delegates, false);
+	json_int("capacity", p->capacity);
+	json_int("window_days", p->window_days);
+	json_int("min_minutes", p->min_minutes);
+	json_int("max_minutes", p->max_minutes);
+	json_bool("recurring", p->recurring);
+	if (p->conflict_max_instances >= 0)
+		json_int("conflict_max_instances", p->conflict_max_instances);
+	if (p->conflict_max_percent >= 0)
+		json_int("conflict_max_percent", p->conflict_max_percent);
+	json_field("working_hours", p->working_hours, false);
+	json_field("allow", p->allow, false);
+	json_field("deny", p->deny, false);
+	json_bool("external", p->external);
+	printf(", \"delivery\": \"%s\"}", cal->consume ? "consume" :
+	    "deliver");
+}
+
 static int
 cal_row(const struct imip_calendar *cal, void *arg)
 {
 	struct list_ctx *x = arg;
 	const char *kind = imip_cal_kind_name(cal->kind);
+	char policy[512];
 
 	if (!x->json)
 		return list_row(x, (const char *const[]){ cal->address, kind,
 		    cal->name != NULL ? cal->name : "-", cal->tz,
-		    cal->share_freebusy ? "yes" : "no" });
+		    cal->share_freebusy ? "yes" : "no",
+		    policy_summary(cal, policy, sizeof(policy)) });
 	json_next(x);
 	json_field("address", cal->address, true);
 	json_field("kind", kind, false);
 	json_field("name", cal->name, false);
 	json_field("tz", cal->tz, false);
-	printf(",\"share_freebusy\":%s}", cal->share_freebusy ? "true" :
-	    "false");
+	json_bool("share_freebusy", cal->share_freebusy);
+	policy_json(cal);
+	printf("}");
 	return 0;
 }
 
@@ -263,7 +352,7 @@ ctl_cmd_cal_list(const struct ctl *ctl, const struct ctl_cmd *cmd,
     int argc, char **argv)
 {
 	static const char *const header[] = { "address", "kind", "name",
-	    "tz", "share-freebusy" };
+	    "tz", "share-freebusy", "policy" };
 	struct imip_err err = { 0 };
 	struct list_ctx x = { .err = &err };
 	struct imip_store *st = NULL;
@@ -275,7 +364,7 @@ ctl_cmd_cal_list(const struct ctl *ctl, const struct ctl_cmd *cmd,
 		return rc;
 	if ((rc = ctl_open(ctl, IMIP_STORE_READONLY, &st)) != CTL_OK)
 		goto out;
-	if (list_start(&x, 5, header) < 0 ||
+	if (list_start(&x, 6, header) < 0 ||
 	    imip_store_calendar_foreach(st, cal_row, &x, &err) < 0) {
 		rc = ctl_fail("%s", err.msg[0] != '\0' ? err.msg :
 		    "out of memory");

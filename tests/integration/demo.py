@@ -82,6 +82,7 @@ def main():
     for addr, name in rooms:
         print("    imipctl --db DB calendar add %s --kind resource "
               "--name \"%s\" --tz %s" % (addr, name, ml.tz))
+        print("    imipctl --db DB calendar set %s external yes" % addr)
     with stack:
         print("Postfix   smtpd on 127.0.0.1:%d, mail into %s/" %
               (pf.port, os.path.relpath(pf.maildir)))

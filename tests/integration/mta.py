@@ -559,16 +559,25 @@ class Milter:
 
     rooms: iterable of (address, display name) made resource calendars.
     sendmail_path: where replies go (Postfix.sendmail_command()).
+    user: run it with "-u user" (its directory is given to that user);
+    without, the config says allow_root = yes, as the harness runs as root.
+    socket: "unix:/path" instead of the TCP port.
     """
 
     def __init__(self, workdir=None, port=None, rooms=(),
                  sendmail_path=None, local_domains="example.org",
-                 log_level="debug", tz="Europe/Berlin", extra_conf=None):
+                 log_level="debug", tz="Europe/Berlin", extra_conf=None,
+                 user=None, socket=None):
         self.owns_dir = workdir is None
         self.dir = Path(workdir or tempfile.mkdtemp(prefix="imip-milter-"))
         self.dir = self.dir.resolve()
-        self.port = port or free_port()
-        self.socket = "inet:%d@127.0.0.1" % self.port
+        if socket is not None and socket.startswith("unix:"):
+            self.port = None
+            self.socket = socket
+        else:
+            self.port = port or free_port()
+            self.socket = "inet:%d@127.0.0.1" % self.port
+        self.user = user
         self.conf = self.dir / "imip-milter.conf"
         self.db = self.dir / "imip.db"
         self.logfile = self.dir / "milter.log"
@@ -583,7 +592,7 @@ class Milter:
         self.proc = None
 
     def __repr__(self):
-        return "<Milter %s port %d>" % (self.dir, self.port)
+        return "<Milter %s %s>" % (self.dir, self.socket)
 
     def write_config(self):
         lines = [
@@ -593,6 +602,8 @@ class Milter:
             "local_domains = %s" % self.local_domains,
             "log_level = %s" % self.log_level,
         ]
+        if self.user is None:
+            lines.append("allow_root = yes")
         if self.sendmail_path:
             lines.append("sendmail_path = %s" % self.sendmail_path)
         lines += ["%s = %s" % kv for kv in self.extra_conf.items()]
@@ -615,6 +626,31 @@ class Milter:
         for address, name in self.rooms:
             self.imipctl("calendar", "add", address, "--kind", "resource",
                          "--name", name, "--tz", self.tz)
+            # The test organizers are external (example.com), which a
+            # room refuses by default.
+            self.imipctl("calendar", "set", address, "external", "yes")
+
+    def give_dir(self):
+        """With -u, the user must write the database's directory (SQLite
+        puts -wal and -shm there); the milter chowns the files itself."""
+        if self.user is None:
+            return
+        pw = pwd.getpwnam(self.user)
+        os.chown(self.dir, pw.pw_uid, pw.pw_gid)
+        os.chmod(self.dir, 0o755)
+
+    def listening(self):
+        if self.port is not None:
+            return port_listening(self.port)
+        # bound, then handed to the user: ready once it says so
+        return (os.path.exists(self.socket[len("unix:"):]) and
+                "started on" in self.log())
+
+    def argv(self):
+        cmd = [self.exe, "-f", "-c", str(self.conf)]
+        if self.user is not None:
+            cmd += ["-u", self.user]
+        return cmd
 
     def start(self):
         if self.proc is not None:
@@ -624,16 +660,17 @@ class Milter:
         self.write_config()
         if not self.db.exists():
             self.setup_db()
+        self.give_dir()
         log = open(self.logfile, "ab")
         try:
             self.proc = subprocess.Popen(
-                [self.exe, "-f", "-c", str(self.conf)],
+                self.argv(),
                 stdin=subprocess.DEVNULL, stdout=log, stderr=log,
                 start_new_session=True)
         finally:
             log.close()
         _LIVE.append(self)
-        ok = _wait(lambda: port_listening(self.port) or
+        ok = _wait(lambda: self.listening() or
                    self.proc.poll() is not None, 15)
         if self.proc.poll() is not None or not ok:
             rc = self.proc.poll()
@@ -702,11 +739,12 @@ class Stack:
 
     extra_conf: further imip-milter.conf keys; extra_main: further (or
     overriding) main.cf settings for the Postfix, e.g. process limits.
+    milter_user, milter_socket: Milter's user and socket.
     """
 
     def __init__(self, rooms=(), milter_default_action="tempfail",
                  log_level="debug", workdir=None, extra_conf=None,
-                 extra_main=None):
+                 extra_main=None, milter_user=None, milter_socket=None):
         problem = harness_problem()
         if problem:
             raise HarnessError(problem)
@@ -715,14 +753,16 @@ class Stack:
         self.dir.mkdir(parents=True, exist_ok=True)
         os.chmod(self.dir, 0o755)
         smtp_port, milter_port = free_ports(2)
+        msock = milter_socket or "inet:%d@127.0.0.1" % milter_port
         self.postfix = Postfix(workdir=self.dir / "postfix", port=smtp_port,
-                               milter="inet:%d@127.0.0.1" % milter_port,
+                               milter=msock,
                                milter_default_action=milter_default_action,
                                extra_main=extra_main)
         self.milter = Milter(workdir=self.dir / "milter", port=milter_port,
                              rooms=rooms,
                              sendmail_path=self.postfix.sendmail_command(),
-                             log_level=log_level, extra_conf=extra_conf)
+                             log_level=log_level, extra_conf=extra_conf,
+                             user=milter_user, socket=msock)
         self.postfix.dir.mkdir(exist_ok=True)
 
     def start(self):

@@ -82,7 +82,8 @@ sent=$tmp/sent
 # The database, made the way an administrator would.
 if ! "$IMIPCTL" --db "$db" init ||
     ! "$IMIPCTL" --db "$db" calendar add room-a@example.org \
-    --kind resource --name "Room A" --tz Europe/Berlin; then
+    --kind resource --name "Room A" --tz Europe/Berlin ||
+    ! "$IMIPCTL" --db "$db" calendar set room-a@example.org external yes; then
 	echo "run.sh: cannot prepare $db with $IMIPCTL" >&2
 	exit 1
 fi
@@ -101,6 +102,7 @@ database = $db
 sendmail_path = $tmp/sendmail
 pid_file = $tmp/milter.pid
 log_level = debug
+allow_root = yes
 EOF
 : >"$log"
 

@@ -1,6 +1,7 @@
 #!/bin/sh
 # test_cli.sh IMIP_MILTER IMIPCTL - the daemon's command line: -h, -n, -p,
-# and -t offline mode (decides and prints, stores nothing).
+# -u, the refusal to serve as root, and -t offline mode (decides and
+# prints, stores nothing).
 set -u
 bin=${1:?usage: test_cli.sh IMIP_MILTER IMIPCTL}
 ctl=${2:?usage: test_cli.sh IMIP_MILTER IMIPCTL}
@@ -34,7 +35,9 @@ run() {		# run ARGS...: status in $st, stdout+stderr in $tmp/out
 
 "$ctl" --db "$tmp/imip.db" init >/dev/null &&
 "$ctl" --db "$tmp/imip.db" calendar add room-a@example.org \
-    --kind resource --name "Room A" --tz Europe/Berlin >/dev/null || exit 1
+    --kind resource --name "Room A" --tz Europe/Berlin >/dev/null &&
+"$ctl" --db "$tmp/imip.db" calendar set room-a@example.org external yes \
+    >/dev/null || exit 1
 cat >"$tmp/good.conf" <<CONF
 socket = unix:$tmp/milter.sock
 database = $tmp/imip.db
@@ -43,9 +46,41 @@ local_domains = example.org
 CONF
 printf 'socket = unix:%s/s\nno_such_key = 1\n' "$tmp" >"$tmp/unknown.conf"
 printf 'sendmail_path = %s/missing/sendmail\n' "$tmp" >"$tmp/nosendmail.conf"
+printf 'allow_root = maybe\n' >"$tmp/badbool.conf"
+printf '\n\nsocket_mode = 0999\n' >"$tmp/badmode.conf"
 
 run -h;				check "-h prints usage" 0 $st '^usage:' "$tmp/out"
 run -x;				check "unknown option" 2 $st '^usage:' "$tmp/out"
+run -h;				check "-h shows -u" 0 $st '-u USER\[:GROUP\]' \
+				    "$tmp/out"
+run -n -c "$tmp/badbool.conf";	check "-n on a bad boolean" 1 $st \
+				    'badbool.conf:1: allow_root: bad value "maybe"' \
+				    "$tmp/out"
+run -n -c "$tmp/badmode.conf";	check "-n on a bad mode" 1 $st \
+				    'badmode.conf:3: socket_mode: bad mode "0999"' \
+				    "$tmp/out"
+run -n -c "$tmp/good.conf" -u no-such-user-$$
+				check "-n checks the -u user" 1 $st \
+				    "-u no-such-user-$$: no such user" "$tmp/out"
+run -n -c "$tmp/good.conf" -u "$(id -un):no-such-group-$$"
+				check "-n checks the -u group" 1 $st \
+				    'no such group' "$tmp/out"
+run -n -c "$tmp/good.conf" -u "$(id -un)"
+				check "-n with a known -u user" 0 $st
+if [ "$(id -u)" = 0 ]; then
+	# It must refuse before binding; timeout only guards against a hang.
+	timeout 20 "$bin" -f -c "$tmp/good.conf" >"$tmp/out" 2>&1
+	st=$?
+	check "root without -u or allow_root is refused" 1 $st \
+	    'refusing to run as root: start it with -u user\[:group\], or set' \
+	    "$tmp/out"
+	check "the refusal names allow_root" 1 $st 'allow_root = yes' \
+	    "$tmp/out"
+	if [ -e "$tmp/milter.sock" ]; then
+		echo "FAIL root is refused before binding"
+		fails=$((fails + 1))
+	fi
+fi
 run -n -c "$tmp/good.conf";	check "-n on a good file" 0 $st
 [ -s "$tmp/out" ] && { echo "FAIL -n prints nothing when fine"; fails=$((fails + 1)); }
 run -n -c "$tmp/unknown.conf";	check "-n names file and line" 1 $st \

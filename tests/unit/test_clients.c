@@ -117,14 +117,14 @@ setup(void **state)
 	imip_calendar_free(dbfx_calendar(fx->db, "room-b@example.org",
 	    IMIP_CAL_RESOURCE, "Room B", "Europe/Berlin"));
 	/*
-	 * alice@example.com is an external organizer.  BEHAVIOUR.md leaves
-	 * external booking to the room's policy (default off); once that
-	 * policy exists, room-a must allow it here, as the corpus is about
-	 * message shapes, not about who may book.
+	 * alice@example.com is an external organizer, and external booking
+	 * is off by default: the corpus is about message shapes, not about
+	 * who may book, so both rooms allow it.
 	 */
 	if (imip_conf_set(fx->db->conf, "local_domains", "example.org",
 	    &err) != IMIP_OK)
 		fail_msg("local_domains: %s", err.msg);
+	dbfx_exec(fx->db, "UPDATE calendar SET external = 1");
 	imip_log_set_sink(capture, fx);
 	*state = fx;
 	return 0;

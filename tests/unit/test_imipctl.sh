@@ -82,7 +82,7 @@ has err "missing subcommand"
 run 1 --db "$DB" calendar list
 has err "imipctl: $DB: no database"
 run 0 --db "$DB" init
-has out "schema version 4"
+has out "schema version 5"
 run 0 --db "$DB" init
 
 # calendars
@@ -131,7 +131,33 @@ has err "no calendar nobody@example.org"
 run 0 --db "$DB" calendar set bob@example.org name ""
 run 0 --db "$DB" calendar list --json
 json
-has json '"name": null, "share_freebusy": false, "tz": "America/New_York"'
+has json '"name": null, "policy": {'
+has json '"share_freebusy": false, "tz": "America/New_York"'
+
+# policy keys
+run 0 --db "$DB" calendar set room-a@example.org booking approval
+run 0 --db "$DB" calendar set room-a@example.org delegates "PA@example.org, boss@example.org"
+run 0 --db "$DB" calendar set room-a@example.org working-hours "mon-fri 08:00-18:00"
+run 0 --db "$DB" calendar set room-a@example.org capacity 3
+run 0 --db "$DB" calendar set room-a@example.org external yes
+run 0 --db "$DB" calendar set room-a@example.org delivery consume
+run 0 --db "$DB" calendar list
+has out "approval by pa@example.org boss@example.org external capacity=3 hours=mon-fri 08:00-18:00 consume"
+run 0 --db "$DB" calendar list --json
+json
+has json '"booking": "approval", "capacity": 3, "delegates": "pa@example.org boss@example.org", "delivery": "consume", "deny": null, "external": true'
+has json '"working_hours": "mon-fri 08:00-18:00"'
+run 2 --db "$DB" calendar set room-a@example.org capacity 0
+has err "capacity: \"0\" is not a number from 1 to"
+run 2 --db "$DB" calendar set room-a@example.org working-hours "weekdays 9-5"
+has err "want DAYS HH:MM-HH:MM"
+run 2 --db "$DB" calendar set room-a@example.org delegates "@example.org"
+has err "delegates: addresses only"
+run 2 --db "$DB" calendar set room-a@example.org booking sometimes
+has err "booking: \"sometimes\" is not automatic or approval"
+run 0 --db "$DB" calendar set room-a@example.org booking automatic
+run 0 --db "$DB" calendar set room-a@example.org delivery deliver
+run 0 --db "$DB" calendar set room-a@example.org capacity 1
 
 # bookings and replies as the filter stores them (UTC epoch seconds)
 python3 - "$DB" <<'EOF' || failed=1
