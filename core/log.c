@@ -14,7 +14,8 @@
 
 #include "log.h"
 
-static int log_level = LOG_INFO;
+/* Set by the reload thread while other threads log. */
+static _Atomic int log_level = LOG_INFO;
 static bool log_foreground = true;
 static imip_log_sink_fn log_sink;
 static void *log_sink_arg;

@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <spawn.h>
 #include <stdlib.h>
 #include <string.h>
@@ -72,6 +73,8 @@ static int
 spawn_with_stdin(pid_t *pid, char **argv, int *wfd, struct imip_err *err)
 {
 	posix_spawn_file_actions_t fa;
+	posix_spawnattr_t attr;
+	sigset_t none;
 	int p[2], rc;
 
 	if (pipe2(p, O_CLOEXEC) < 0)
@@ -80,7 +83,13 @@ spawn_with_stdin(pid_t *pid, char **argv, int *wfd, struct imip_err *err)
 	posix_spawn_file_actions_adddup2(&fa, p[0], STDIN_FILENO);
 	posix_spawn_file_actions_addopen(&fa, STDOUT_FILENO, "/dev/null",
 	    O_WRONLY, 0);
-	rc = posix_spawn(pid, argv[0], &fa, NULL, argv, environ);
+	/* The daemon's threads block signals; sendmail must not inherit it. */
+	sigemptyset(&none);
+	posix_spawnattr_init(&attr);
+	posix_spawnattr_setsigmask(&attr, &none);
+	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK);
+	rc = posix_spawn(pid, argv[0], &fa, &attr, argv, environ);
+	posix_spawnattr_destroy(&attr);
 	posix_spawn_file_actions_destroy(&fa);
 	close(p[0]);
 	if (rc != 0) {

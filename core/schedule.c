@@ -417,6 +417,18 @@ book(struct job *j)
 	return sched_queue_reply(j, "ACCEPTED", "Success", NULL);
 }
 
+/* A local organizer's message not sent, as far as we can tell, by it. */
+static int
+refuse_unvouched(struct job *j)
+{
+	char trust[256];
+
+	return sched_decide(j, "REFUSED", 3, 8, "local organizer %s not "
+	    "vouched for as the sender <%s> (trust: %s)", j->it->organizer,
+	    j->ctx->sender, imip_trust_describe(j->ctx->trust, trust,
+	    sizeof(trust)));
+}
+
 static int
 request(struct job *j)
 {
@@ -430,13 +442,7 @@ request(struct job *j)
 	    j->err);
 	if (rc == IMIP_ENOTFOUND) {
 		imip_err_clear(j->err);
-		if (sched_organizer_vouched(j))
-			rc = book(j);
-		else
-			rc = sched_decide(j, "REFUSED", 3, 8, "local "
-			    "organizer %s "
-			    "not the sender <%s>", j->it->organizer,
-			    j->ctx->sender);
+		rc = sched_organizer_vouched(j) ? book(j) : refuse_unvouched(j);
 		goto out;
 	}
 	if (rc < 0)
@@ -518,7 +524,9 @@ cancel(struct job *j)
 	if (rc == IMIP_ENOTFOUND) {
 		/* Keep a tombstone: a late, older REQUEST must not book. */
 		imip_err_clear(j->err);
-		if ((rc = sched_decide(j, "CANCELLED", 0, 0, "unknown UID, "
+		if (!sched_organizer_vouched(j))	/* nor a forged one */
+			rc = refuse_unvouched(j);
+		else if ((rc = sched_decide(j, "CANCELLED", 0, 0, "unknown UID, "
 		    "tombstone kept")) == IMIP_OK)
 			rc = sched_put_event(j, &id, "NEEDS-ACTION",
 			    "CANCELLED");

@@ -47,6 +47,14 @@ queue_policy_reply(struct job *j, const char *reason)
 	return sched_queue(j, &spec, text);
 }
 
+static bool
+refusal_answered_in_smtp(const struct job *j)
+{
+	return j->ctx->conf != NULL &&
+	    (j->ctx->conf->on_policy_refusal == IMIP_FAIL_REJECT ||
+	    j->ctx->conf->on_policy_refusal == IMIP_FAIL_TEMPFAIL);
+}
+
 /*
  * sched_policy_gate - check the request against the policy; when it
  * fails, decide (DECLINED 3.8 with the reason), answer and set *stop.
@@ -77,6 +85,10 @@ sched_policy_gate(struct job *j, bool *stop)
 		    j->it->organizer))
 			return sched_note(j, "; no answer: organizer not "
 			    "verified");
+		/* A rejected or deferred message is its own answer. */
+		if (refusal_answered_in_smtp(j))
+			return sched_note(j, "; no answer: on_policy_refusal "
+			    "answers in SMTP");
 	} else if ((rc = sched_put_event(j, &id, "DECLINED",
 	    "CONFIRMED")) < 0)
 		return rc;

@@ -242,6 +242,21 @@ test_forged_cancel_keeps_the_booking(void **state)
 	assert_int_equal(dbfx_int(fx->db, "SELECT count(*) FROM busy"), 0);
 }
 
+static void
+test_forged_cancel_of_an_unknown_uid_leaves_no_tombstone(void **state)
+{
+	struct fx *fx = *state;
+
+	/* A tombstone would make Alice's real invitation look stale. */
+	send_msg(fx, &(struct msgin){ .method = "CANCEL",
+	    .client = OUTSIDE });
+	assert_decision(fx, "REFUSED");
+	assert_int_equal(dbfx_rows(fx->db, "event"), 0);
+	send_msg(fx, &(struct msgin){ .client = OUTSIDE, .login = "alice" });
+	assert_decision(fx, "ACCEPTED");
+	assert_int_equal(dbfx_int(fx->db, "SELECT count(*) FROM busy"), 1);
+}
+
 /* Bob (external) books from outside; then a CANCEL with evidence ar. */
 static void
 cancel_external(struct fx *fx, const char *ar, const char *want,
@@ -309,6 +324,7 @@ main(void)
 		T(test_trusted_dkim_pass_vouches_for_local_organizer),
 		T(test_message_without_evidence_believes_addresses),
 		T(test_forged_cancel_keeps_the_booking),
+		T(test_forged_cancel_of_an_unknown_uid_leaves_no_tombstone),
 		T(test_cancel_with_trusted_dkim_fail_is_refused),
 		T(test_cancel_with_trusted_dmarc_fail_is_refused),
 		T(test_cancel_with_trusted_dkim_pass_is_cancelled),

@@ -162,6 +162,22 @@ test_external_organizer_is_refused_by_default(void **state)
 }
 
 static void
+test_refusal_rejected_in_smtp_is_not_answered(void **state)
+{
+	struct fx *fx = *state;
+	struct imip_err err = { 0 };
+
+	local_domains(fx, "example.org");
+	assert_int_equal(imip_conf_set(fx->db->conf, "on_policy_refusal",
+	    "reject", &err), IMIP_OK);
+	assert_string_equal(run(fx, "REQUEST", ONE_HOUR), "DECLINED");
+	assert_true(fx->out.refused);
+	assert_null(fx->out.reply);
+	assert_non_null(strstr(fx->out.reason, "on_policy_refusal"));
+	assert_int_equal(dbfx_rows(fx->db, "outbox"), 0);
+}
+
+static void
 test_deny_wins_and_allow_admits(void **state)
 {
 	struct fx *fx = *state;
@@ -317,6 +333,7 @@ main(void)
 		T(test_defaults_are_safe),
 		T(test_bad_values_are_refused_by_set),
 		T(test_external_organizer_is_refused_by_default),
+		T(test_refusal_rejected_in_smtp_is_not_answered),
 		T(test_deny_wins_and_allow_admits),
 		T(test_duration_limits),
 		T(test_booking_window),
