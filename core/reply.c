@@ -252,13 +252,27 @@ subject_word(const struct imip_reply_spec *s)
 	return "Reply";
 }
 
+/* Subject, Date and a new Message-ID: what every generated message has. */
+static void
+set_common(GMimeMessage *msg, const char *subject, const char *hostname,
+    int64_t now)
+{
+	GDateTime *date = g_date_time_new_from_unix_utc(now);
+	char *id = g_mime_utils_generate_message_id(hostname);
+
+	g_mime_message_set_subject(msg, subject, "utf-8");
+	g_mime_message_set_date(msg, date);
+	g_date_time_unref(date);
+	g_mime_message_set_message_id(msg, id);
+	g_free(id);
+}
+
 static void
 set_headers(GMimeMessage *msg, const struct imip_reply_spec *s)
 {
 	GMimeObject *obj = GMIME_OBJECT(msg);
-	GDateTime *date;
 	const char *what;
-	char *id, *subject;
+	char *subject;
 
 	g_mime_message_add_mailbox(msg, GMIME_ADDRESS_TYPE_FROM,
 	    s->attendee_name, s->attendee);
@@ -270,14 +284,8 @@ set_headers(GMimeMessage *msg, const struct imip_reply_spec *s)
 	else if ((what = s->request->summary) == NULL)
 		what = "(no title)";
 	subject = g_strdup_printf("%s: %s", subject_word(s), what);
-	g_mime_message_set_subject(msg, subject, "utf-8");
+	set_common(msg, subject, s->hostname, s->now);
 	g_free(subject);
-	date = g_date_time_new_from_unix_utc(s->now);
-	g_mime_message_set_date(msg, date);
-	g_date_time_unref(date);
-	id = g_mime_utils_generate_message_id(s->hostname);
-	g_mime_message_set_message_id(msg, id);
-	g_free(id);
 	if (s->in_reply_to != NULL) {
 		g_mime_object_set_header(obj, "In-Reply-To", s->in_reply_to,
 		    NULL);
@@ -389,8 +397,7 @@ imip_approval_build(char **out, const struct imip_approval_spec *s,
 {
 	GMimeMessage *msg;
 	GMimeObject *obj;
-	GDateTime *date;
-	char *ical, *id, *subject;
+	char *ical, *subject;
 	int rc;
 
 	*out = NULL;
@@ -405,14 +412,8 @@ imip_approval_build(char **out, const struct imip_approval_spec *s,
 	subject = g_strdup_printf("Approval needed: %s (%s)",
 	    s->request->summary != NULL ? s->request->summary : "(no title)",
 	    s->calendar_name);
-	g_mime_message_set_subject(msg, subject, "utf-8");
+	set_common(msg, subject, s->hostname, s->now);
 	g_free(subject);
-	date = g_date_time_new_from_unix_utc(s->now);
-	g_mime_message_set_date(msg, date);
-	g_date_time_unref(date);
-	id = g_mime_utils_generate_message_id(s->hostname);
-	g_mime_message_set_message_id(msg, id);
-	g_free(id);
 	/* A person must answer this one: generated, not an auto-reply. */
 	g_mime_object_set_header(obj, "Auto-Submitted", "auto-generated", NULL);
 	g_mime_object_set_header(obj, IMIP_GENERATED_HEADER, "approval", NULL);

@@ -382,3 +382,33 @@ imip_store_rollback(struct imip_store *st)
 	if (sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL) != SQLITE_OK)
 		imip_log_debug("rollback: %s", sqlite3_errmsg(st->db));
 }
+
+/* Bind the int64 values v[0..n) to s from index 1; an SQLite code. */
+static int
+bind_ints(sqlite3_stmt *s, const int64_t *v, int n)
+{
+	int rc = SQLITE_OK;
+
+	for (int i = 0; i < n && rc == SQLITE_OK; i++)
+		rc = sqlite3_bind_int64(s, i + 1, (sqlite3_int64)v[i]);
+	return rc;
+}
+
+/* store_update_ints - run the cached statement id with n integers */
+int
+store_update_ints(struct imip_store *st, enum store_stmt_id id,
+    const char *sql, const int64_t *v, int n, const char *what,
+    struct imip_err *err)
+{
+	sqlite3_stmt *s = NULL;
+	int rc;
+
+	if ((rc = store_stmt(st, id, sql, &s, err)) < 0)
+		return rc;
+	if (bind_ints(s, v, n) != SQLITE_OK)
+		rc = store_bind_failed(st, what, err);
+	else
+		rc = store_exec_done(st, s, what, err);
+	store_done(s);
+	return rc;
+}

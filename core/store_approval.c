@@ -50,20 +50,13 @@ imip_store_approval_add(struct imip_store *st, int64_t calendar_id,
     int64_t event_id, const char *token, int sequence, int64_t dtstamp,
     time_t now, struct imip_err *err)
 {
+	const int64_t v[] = { event_id, (int64_t)now };
 	sqlite3_stmt *s = NULL;
 	int rc;
 
-	if ((rc = store_stmt(st, STMT_APPROVAL_SUPERSEDE, sql_supersede, &s,
-	    err)) < 0)
-		return rc;
-	if (sqlite3_bind_int64(s, 1, event_id) != SQLITE_OK ||
-	    sqlite3_bind_int64(s, 2, (sqlite3_int64)now) != SQLITE_OK)
-		rc = store_bind_failed(st, "approval supersede", err);
-	else
-		rc = store_exec_done(st, s, "approval supersede", err);
-	store_done(s);
-	if (rc < 0 || (rc = store_stmt(st, STMT_APPROVAL_ADD, sql_add, &s,
-	    err)) < 0)
+	if ((rc = store_update_ints(st, STMT_APPROVAL_SUPERSEDE, sql_supersede,
+	    v, 2, "approval supersede", err)) < 0 ||
+	    (rc = store_stmt(st, STMT_APPROVAL_ADD, sql_add, &s, err)) < 0)
 		return rc;
 	if (sqlite3_bind_int64(s, 1, calendar_id) != SQLITE_OK ||
 	    sqlite3_bind_int64(s, 2, event_id) != SQLITE_OK ||

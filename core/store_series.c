@@ -42,35 +42,6 @@ static const char sql_instances_forget[] =
 	"DELETE FROM event WHERE calendar_id = ?1 AND uid = ?2"
 	" AND recurrence_id IS NOT NULL";
 
-/* Bind the int64 values v[0..n) to s from index 1; an SQLite code. */
-static int
-bind_ints(sqlite3_stmt *s, const int64_t *v, int n)
-{
-	int rc = SQLITE_OK;
-
-	for (int i = 0; i < n && rc == SQLITE_OK; i++)
-		rc = sqlite3_bind_int64(s, i + 1, (sqlite3_int64)v[i]);
-	return rc;
-}
-
-/* Run one cached UPDATE with n integer parameters. */
-static int
-update(struct imip_store *st, enum store_stmt_id id, const char *sql,
-    const int64_t *v, int n, const char *what, struct imip_err *err)
-{
-	sqlite3_stmt *s = NULL;
-	int rc;
-
-	if ((rc = store_stmt(st, id, sql, &s, err)) < 0)
-		return rc;
-	if (bind_ints(s, v, n) != SQLITE_OK)
-		rc = store_bind_failed(st, what, err);
-	else
-		rc = store_exec_done(st, s, what, err);
-	store_done(s);
-	return rc;
-}
-
 /* imip_store_event_version - the event is now at this version */
 int
 imip_store_event_version(struct imip_store *st, int64_t id, int sequence,
@@ -78,8 +49,8 @@ imip_store_event_version(struct imip_store *st, int64_t id, int sequence,
 {
 	const int64_t v[] = { id, sequence, dtstamp, (int64_t)now };
 
-	return update(st, STMT_EVENT_VERSION, sql_event_version, v, 4,
-	    "event version", err);
+	return store_update_ints(st, STMT_EVENT_VERSION, sql_event_version,
+	    v, 4, "event version", err);
 }
 
 /* imip_store_event_expanded - instances before until are booked */
@@ -89,8 +60,8 @@ imip_store_event_expanded(struct imip_store *st, int64_t id, int64_t until,
 {
 	const int64_t v[] = { id, until };
 
-	return update(st, STMT_EVENT_EXPANDED, sql_event_expanded, v, 2,
-	    "event expanded", err);
+	return store_update_ints(st, STMT_EVENT_EXPANDED,
+	    sql_event_expanded, v, 2, "event expanded", err);
 }
 
 /*
