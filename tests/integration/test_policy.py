@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """End-to-end policy and trust: approval by a delegate, forged approvals,
-external organizers, forged local organizers - through a real Postfix and
-the real imip-milter.
+external organizers, forged local organizers, consumed requests, and
+on_policy_refusal = quarantine switched on by a SIGUSR1 reload - through a
+real Postfix and the real imip-milter.
 
 Postfix lets the test speak XCLIENT (smtpd_authorized_xclient_hosts), so a
 session from 127.0.0.1 can present itself as an outside client
@@ -14,6 +15,7 @@ Exit status 77 (meson: SKIP) when the machine cannot run a private Postfix.
 """
 
 import os
+import signal
 import smtplib
 import sys
 import unittest
@@ -169,6 +171,54 @@ class PolicyFlow(E2EBase):
                                  login=DAVE), 250)
         self.assertEqual(self.header(msgid, BOB, ROOM_B)["decision"],
                          "ACCEPTED")
+
+    def test_4_consume_removes_the_room_recipient(self):
+        self.milter.imipctl("calendar", "set", ROOM_B, "delivery", "consume")
+        self.milter.imipctl("calendar", "set", ROOM_B, "external", "yes")
+        try:
+            uid = "consumed-%s@example.com" % os.getpid()
+            msgid, raw = request(uid, day(6, "09:00"), day(6, "10:00"),
+                                 to=(ROOM_B, BOB),
+                                 rooms=((ROOM_B, "Room B"),))
+            self.assertEqual(self.pf.send(ALICE, [ROOM_B, BOB], raw).code,
+                             250)
+            self.assertEqual(self.header(msgid, BOB, ROOM_B)["decision"],
+                             "ACCEPTED")
+            # Sent to the room alone: booked, answered, and discarded.
+            uid2 = "consumed2-%s@example.com" % os.getpid()
+            msgid2, raw = request(uid2, day(7, "09:00"), day(7, "10:00"),
+                                  to=(ROOM_B,), rooms=((ROOM_B, "Room B"),),
+                                  people=())
+            self.assertEqual(self.pf.send(ALICE, [ROOM_B], raw).code, 250)
+            self.wait_reply(uid2, sender=ROOM_B)
+            self.pf.wait_for(lambda ms: self.pf.queue_empty(), 20,
+                             "an empty queue")
+            msgs = self.pf.messages()
+            self.assertEqual(delivered(msgs, msgid, ROOM_B), [])
+            self.assertEqual(delivered(msgs, msgid2), [])
+            self.assertIn("milter-discard", self.pf.maillog())
+        finally:
+            self.milter.imipctl("calendar", "set", ROOM_B, "delivery",
+                                "deliver")
+
+    def test_5_quarantine_after_a_reload(self):
+        """on_policy_refusal = quarantine, set while the milter runs."""
+        m = self.milter
+        m.extra_conf["on_policy_refusal"] = "quarantine"
+        m.write_config()
+        mark = len(m.log())
+        m.proc.send_signal(signal.SIGUSR1)
+        self.pf.wait_for(lambda ms: "configuration reloaded" in
+                         m.log()[mark:], 20, "the reload")
+        uid = "held-%s@example.org" % os.getpid()
+        msgid, raw = request(uid, day(8, "09:00"), day(8, "10:00"),
+                             to=(ROOM_B, BOB), rooms=((ROOM_B, "Room B"),),
+                             organizer=(DAVE, "Dave"))
+        self.assertEqual(send_as(self.pf, DAVE, [ROOM_B, BOB], raw), 250)
+        self.pf.wait_for(lambda ms: "milter-hold" in self.pf.maillog(), 20,
+                         "the message put on hold")
+        self.assertEqual(delivered(self.pf.messages(), msgid), [])
+        self.assertEqual(self.event(uid), [])
 
 
 if __name__ == "__main__":
