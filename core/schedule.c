@@ -391,6 +391,11 @@ book(struct job *j)
 
 	if ((rc = sched_policy_gate(j, &stop)) < 0 || stop)
 		return rc;
+	/*
+	 * A whole new version waits for approval; moving single instances
+	 * of a series (override-only REQUESTs) and ADD do not ask again.
+	 */
+	j->pending = j->cal->policy.approval;
 	me = imip_itip_attendee(j->it, j->cal->address);
 	if (j->it->recurring)
 		return sched_book_series(j, me);
@@ -589,13 +594,12 @@ declinecounter(struct job *j)
 	return rc;
 }
 
-/* A booking held TENTATIVE by this request goes to the delegates. */
+/* A booking book() held TENTATIVE goes to the delegates. */
 static int
 booking(struct job *j, int (*fn)(struct job *))
 {
 	int rc;
 
-	j->pending = j->cal->policy.approval;
 	if ((rc = fn(j)) < 0 || j->asked == 0 ||
 	    strcmp(j->out->decision, "ACCEPTED") != 0)
 		return rc;

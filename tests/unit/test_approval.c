@@ -241,6 +241,30 @@ test_cancel_while_waiting_makes_answers_stale(void **state)
 	free(token);
 }
 
+static void
+test_approved_series_takes_an_add_without_asking_again(void **state)
+{
+	struct fx *fx = *state;
+	char *token;
+
+	assert_string_equal(run(fx, "REQUEST", SERIES("FREQ=WEEKLY;COUNT=2")),
+	    "TENTATIVE");
+	token = open_token(fx);
+	fx->ctx.sender = DAVE;
+	assert_string_equal(answer(fx, token, DAVE, "ACCEPTED"), "ACCEPTED");
+	fx->ctx.sender = ALICE;
+	assert_string_equal(run(fx, "ADD", "BEGIN:VEVENT\r\n"
+	    "UID:series@example.com\r\nDTSTAMP:20261105T120000Z\r\n"
+	    "SEQUENCE:1\r\nDTSTART;TZID=Europe/Berlin:20270405T100000\r\n"
+	    "DTEND;TZID=Europe/Berlin:20270405T110000\r\nSUMMARY:Weekly\r\n"
+	    "ORGANIZER:mailto:" ALICE "\r\nATTENDEE;RSVP=TRUE:mailto:" ROOM
+	    "\r\nEND:VEVENT\r\n"), "ACCEPTED");
+	assert_int_equal(dbfx_int(fx->db, "SELECT count(*) FROM busy WHERE "
+	    "fbtype = 'BUSY'"), 3);
+	assert_int_equal(dbfx_rows(fx->db, "approval"), 1);
+	free(token);
+}
+
 #define T(f)	cmocka_unit_test_setup_teardown(f, setup_approval, teardown)
 
 int
@@ -254,6 +278,7 @@ main(void)
 		T(test_answer_to_an_older_version_is_stale),
 		T(test_same_request_again_stays_tentative),
 		T(test_cancel_while_waiting_makes_answers_stale),
+		T(test_approved_series_takes_an_add_without_asking_again),
 	};
 
 	return cmocka_run_group_tests(tests, fixture_group_setup,
