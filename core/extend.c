@@ -117,6 +117,8 @@ extend_one(struct imip_store *st, const struct imip_sched_ctx *ctx,
 	return rc;
 }
 
+#define EXTEND_SLACK	3600	/* seconds */
+
 int
 imip_extend_due(struct imip_store *st, const struct imip_sched_ctx *ctx,
     int64_t until, size_t max, imip_extend_cb cb, void *arg,
@@ -125,7 +127,12 @@ imip_extend_due(struct imip_store *st, const struct imip_sched_ctx *ctx,
 	struct due_list l = { 0 };
 	int rc;
 
-	rc = imip_store_series_due(st, until, collect_due, &l, err);
+	/*
+	 * Booked to within EXTEND_SLACK of the new horizon already: left
+	 * alone, so running again a moment later finds nothing to do.
+	 */
+	rc = imip_store_series_due(st, until - EXTEND_SLACK, collect_due, &l,
+	    err);
 	if (rc == IMIP_ENOMEM || l.rc == IMIP_ENOMEM)
 		rc = imip_err_set(err, IMIP_ENOMEM, "series to extend");
 	for (size_t i = 0; i < l.n && rc == IMIP_OK; i++)
