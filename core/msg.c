@@ -572,7 +572,10 @@ one_part(struct imip_msg *m, struct imip_store *st,
 	}
 	if (seen_before(d, cal->address, it))
 		goto out;
-	if ((rc = imip_schedule_resource(st, ctx, cal, it, &o, err)) < 0)
+	rc = cal->kind == IMIP_CAL_PERSON ?
+	    imip_schedule_person(st, ctx, cal, it, &o, err) :
+	    imip_schedule_resource(st, ctx, cal, it, &o, err);
+	if (rc < 0)
 		goto out;
 	log_outcome(m, &o);
 	if (consumable(&o))
@@ -619,11 +622,6 @@ for_calendar(struct imip_msg *m, struct imip_store *st,
 	struct tally t = { 0 };
 	int rc = IMIP_OK;
 
-	if (cal->kind != IMIP_CAL_RESOURCE) {
-		imip_log_debug("%s: %s: person calendars are not scheduled "
-		    "yet", m->qid, cal->address);
-		return IMIP_OK;
-	}
 	for (size_t i = 0; i < nparts && rc == IMIP_OK; i++)
 		rc = one_part(m, st, ctx, cal, &parts[i], d, &t, err);
 	if (rc == IMIP_OK && cal->consume && t.done > 0 && t.other == 0)

@@ -27,6 +27,7 @@ imip_policy_default(struct imip_policy *p)
 	memset(p, 0, sizeof(*p));
 	p->capacity = 1;
 	p->recurring = true;
+	p->block_pending = true;
 	p->conflict_max_instances = -1;
 	p->conflict_max_percent = -1;
 }

@@ -33,6 +33,7 @@ struct imip_policy {
 	char	*allow;			/* addresses and @domains, or NULL */
 	char	*deny;
 	bool	 external;		/* organizers outside local_domains */
+	bool	 block_pending;		/* people: unanswered blocks time */
 };
 
 /* Working hours, parsed: days (bit 0 Sunday) and minutes of the day. */

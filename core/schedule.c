@@ -434,8 +434,8 @@ refuse_unvouched(struct job *j)
 	    sizeof(trust)));
 }
 
-static int
-request(struct job *j)
+int
+sched_request(struct job *j)
 {
 	struct imip_event_rec *old = NULL;
 	const struct imip_attendee *me;
@@ -447,7 +447,8 @@ request(struct job *j)
 	    j->err);
 	if (rc == IMIP_ENOTFOUND) {
 		imip_err_clear(j->err);
-		rc = sched_organizer_vouched(j) ? book(j) : refuse_unvouched(j);
+		rc = !sched_organizer_vouched(j) ? refuse_unvouched(j) :
+		    j->person ? sched_person_record(j, NULL) : book(j);
 		goto out;
 	}
 	if (rc < 0)
@@ -465,6 +466,8 @@ request(struct job *j)
 		    j->it->sequence, old->sequence,
 		    strcmp(old->status, "CANCELLED") == 0 ? " (cancelled)" :
 		    "");
+	else if (cmp == 0 && j->person)		/* never answered for */
+		rc = sched_decide(j, "IGNORED", 0, 0, "same version again");
 	else if (cmp == 0 && strcmp(old->partstat, "ACCEPTED") == 0)
 		rc = sched_decide(j, "ACCEPTED", 2, 0, "same version again");
 	else if (cmp == 0 && strcmp(old->partstat, "TENTATIVE") == 0)
@@ -475,6 +478,8 @@ request(struct job *j)
 	else if (!sched_sent_by(j->ctx, old->organizer))
 		rc = sched_decide(j, "REFUSED", 3, 8, "update not sent by the "
 		    "organizer");
+	else if (j->person)
+		rc = sched_person_record(j, old);
 	else if (!j->it->has_master && strcmp(old->status, "CANCELLED") != 0)
 		rc = sched_update_instances(j, old);
 	else
@@ -517,8 +522,8 @@ cancel_instances(struct job *j, const struct imip_event_rec *old)
 	    later ? " and all later ones" : "");
 }
 
-static int
-cancel(struct job *j)
+int
+sched_cancel(struct job *j)
 {
 	struct imip_event_rec *old = NULL;
 	int64_t id;
@@ -575,8 +580,8 @@ journal(struct job *j)
  * one (it books or declines), so there is never an offer to release; the
  * message is checked like any change and journaled, never answered.
  */
-static int
-declinecounter(struct job *j)
+int
+sched_declinecounter(struct job *j)
 {
 	struct imip_event_rec *old = NULL;
 	int rc;
@@ -613,15 +618,15 @@ dispatch(struct job *j)
 		return sched_freebusy(j);
 	switch (j->it->method) {
 	case IMIP_METHOD_REQUEST:
-		return booking(j, request);
+		return booking(j, sched_request);
 	case IMIP_METHOD_CANCEL:
-		return cancel(j);
+		return sched_cancel(j);
 	case IMIP_METHOD_ADD:
 		return booking(j, sched_add);
 	case IMIP_METHOD_REPLY:
 		return sched_approval_answer(j);
 	case IMIP_METHOD_DECLINECOUNTER:
-		return declinecounter(j);
+		return sched_declinecounter(j);
 	default:
 		return sched_decide(j, "IGNORED", 0, 0, "%s is not handled for "
 		    "resources", imip_method_name(j->it->method));

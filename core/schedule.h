@@ -55,6 +55,17 @@ int	imip_schedule_resource(struct imip_store *st,
 	    struct imip_err *err);
 
 /*
+ * imip_schedule_person - record it in person cal's calendar: invitations
+ * as NEEDS-ACTION (time BUSY-TENTATIVE if the person's block-pending
+ * says so), CANCELs free it, free/busy requests are answered if shared.
+ * Never answers an invitation for the person.
+ */
+int	imip_schedule_person(struct imip_store *st,
+	    const struct imip_sched_ctx *ctx, const struct imip_calendar *cal,
+	    const struct imip_itip *it, struct imip_outcome *out,
+	    struct imip_err *err);
+
+/*
  * imip_schedule_extend - book the instances of a booked series that an
  * earlier expansion left out.  it is the stored object, parsed again and
  * expanded with imip_itip_expand_range from the event's expanded_until;

@@ -25,6 +25,7 @@ struct job {
 	const char			*stored;	/* extend: ical read */
 	bool				 pending;	/* approval: book TENTATIVE */
 	int64_t				 asked;		/* event held for approval */
+	bool				 person;	/* record, never answer */
 };
 
 /* sched_decide - record the decision, its REQUEST-STATUS and reason */
@@ -74,6 +75,14 @@ int	sched_queue_reply_instances(struct job *j, const char *partstat,
 	    const struct imip_reply_instance *declined, size_t ndeclined);
 int	sched_queue_reply(struct job *j, const char *partstat,
 	    const char *status_text, const struct imip_period *conflict);
+
+/* schedule.c: the methods both kinds of calendar share */
+int	sched_request(struct job *j);
+int	sched_cancel(struct job *j);
+int	sched_declinecounter(struct job *j);
+
+/* schedule_person.c: old is the stored event, NULL for a new one */
+int	sched_person_record(struct job *j, const struct imip_event_rec *old);
 
 /* schedule_series.c */
 int	sched_book_series(struct job *j, const struct imip_attendee *me);

@@ -55,6 +55,7 @@ static const struct setting {
 	{ "deny", "deny", SET_LIST, 0, { NULL } },
 	{ "external", "external", SET_BOOL, 0, { NULL } },
 	{ "delivery", "delivery", SET_WORD, 0, { "deliver", "consume" } },
+	{ "block-pending", "block_pending", SET_BOOL, 0, { NULL } },
 };
 
 static int

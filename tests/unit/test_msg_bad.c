@@ -116,14 +116,6 @@ test_forwarded_invitation_is_not_acted_on(void **state)
 }
 
 static void
-test_person_recipient_is_not_scheduled(void **state)
-{
-	/* Person calendars are out of this slice: accepted untouched. */
-	untouched(*state, &(struct feed){ .file = "msg-invite.eml",
-	    .rcpt = { "<carol@example.org>" } });
-}
-
-static void
 test_body_over_max_message_size_is_limit(void **state)
 {
 	struct fx *fx = *state;
@@ -257,7 +249,6 @@ main(void)
 		T(test_too_many_calendar_parts_pass_untouched),
 		T(test_boundary_mismatch_finds_nothing_and_changes_nothing),
 		T(test_forwarded_invitation_is_not_acted_on),
-		T(test_person_recipient_is_not_scheduled),
 		T(test_body_over_max_message_size_is_limit),
 		T(test_message_of_exactly_max_size_is_read),
 		T(test_message_one_byte_over_max_size_is_limit),

@@ -1,0 +1,194 @@
+/*
+ * test_person.c - invitations to a person: recorded, never answered.
+ *
+ * Real SQLite file, real libical; the person is carol@example.org in
+ * Europe/Berlin, invited by Alice.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "sched_fx.h"
+
+#define CAROL	"carol@example.org"
+
+#define INVITE(seq, stamp, date)					\
+	"BEGIN:VEVENT\r\nUID:p1@example.com\r\nDTSTAMP:" stamp "\r\n"	\
+	"SEQUENCE:" seq "\r\nDTSTART;TZID=Europe/Berlin:" date		\
+	"T100000\r\nDURATION:PT1H\r\nSUMMARY:Review\r\n"		\
+	"ORGANIZER:mailto:" ALICE "\r\n"				\
+	"ATTENDEE;RSVP=TRUE;PARTSTAT=NEEDS-ACTION:mailto:" CAROL	\
+	"\r\nEND:VEVENT\r\n"
+#define FIRST	INVITE("0", "20261101T120000Z", "20270301")
+
+static int
+setup_person(void **state)
+{
+	struct fx *fx;
+
+	setup(state);
+	fx = *state;
+	imip_calendar_free(fx->room);
+	fx->room = dbfx_calendar(fx->db, CAROL, IMIP_CAL_PERSON, "Carol",
+	    "Europe/Berlin");
+	return 0;
+}
+
+/* Parse, expand and record for Carol; returns the decision. */
+static const char *
+carol(struct fx *fx, const char *method, const char *body)
+{
+	struct imip_itip *it = NULL;
+	char *text = calendar(method, body);
+
+	imip_outcome_fini(&fx->out);
+	if (imip_itip_parse(&it, text, NULL, fx->room->tz, &fx->err) < 0 ||
+	    imip_itip_expand(it, HORIZON, 1000, fx->room->tz, &fx->err) < 0 ||
+	    imip_schedule_person(fx->db->st, &fx->ctx, fx->room, it,
+	    &fx->out, &fx->err) < 0)
+		fail_msg("scheduling failed: %s", fx->err.msg);
+	imip_itip_free(it);
+	free(text);
+	return fx->out.decision;
+}
+
+static void
+test_invitation_is_recorded_not_answered(void **state)
+{
+	struct fx *fx = *state;
+
+	assert_string_equal(carol(fx, "REQUEST", FIRST), "RECORDED");
+	assert_null(fx->out.reply);
+	assert_int_equal(dbfx_rows(fx->db, "outbox"), 0);
+	assert_string_equal(dbfx_text(fx->db, "SELECT partstat FROM event"),
+	    "NEEDS-ACTION");
+	assert_string_equal(dbfx_text(fx->db, "SELECT fbtype FROM busy"),
+	    "BUSY-TENTATIVE");
+	assert_int_equal(dbfx_int(fx->db, "SELECT start FROM busy"), MAR01);
+	/* The same again: nothing new, still no answer. */
+	assert_string_equal(carol(fx, "REQUEST", FIRST), "IGNORED");
+	assert_null(fx->out.reply);
+	/* Even when Carol's time is taken, nobody declines for her. */
+	occupy(fx, "other", MAR08, MAR08 + HOUR);
+	assert_string_equal(carol(fx, "REQUEST", INVITE("1",
+	    "20261102T120000Z", "20270308")), "RECORDED");
+	assert_null(fx->out.reply);
+	assert_int_equal(dbfx_int(fx->db, "SELECT count(*) FROM busy WHERE "
+	    "fbtype = 'BUSY-TENTATIVE' AND start = 1804496400"), 1);
+}
+
+static void
+test_pending_does_not_block_when_set_so(void **state)
+{
+	struct fx *fx = *state;
+	struct imip_err err = { 0 };
+
+	assert_int_equal(imip_store_calendar_set(fx->db->st, CAROL,
+	    "block-pending", "no", &err), IMIP_OK);
+	imip_calendar_free(fx->room);
+	assert_int_equal(imip_store_calendar_find(fx->db->st, CAROL,
+	    &fx->room, &err), IMIP_OK);
+	assert_string_equal(carol(fx, "REQUEST", FIRST), "RECORDED");
+	assert_int_equal(dbfx_rows(fx->db, "event"), 1);
+	assert_int_equal(dbfx_rows(fx->db, "busy"), 0);
+}
+
+static void
+test_update_moves_and_stale_is_ignored(void **state)
+{
+	struct fx *fx = *state;
+
+	carol(fx, "REQUEST", FIRST);
+	assert_string_equal(carol(fx, "REQUEST", INVITE("2",
+	    "20261103T120000Z", "20270315")), "RECORDED");
+	assert_int_equal(dbfx_int(fx->db, "SELECT start FROM busy"), MAR15);
+	assert_string_equal(carol(fx, "REQUEST", INVITE("1",
+	    "20261102T120000Z", "20270308")), "IGNORED");
+	assert_int_equal(dbfx_int(fx->db, "SELECT start FROM busy"), MAR15);
+}
+
+static void
+test_cancel_frees_and_strangers_change_nothing(void **state)
+{
+	struct fx *fx = *state;
+
+	carol(fx, "REQUEST", FIRST);
+	fx->ctx.sender = "mallory@example.net";
+	assert_string_equal(carol(fx, "CANCEL", INVITE("1",
+	    "20261102T120000Z", "20270301")), "REFUSED");
+	assert_string_equal(carol(fx, "REQUEST", "BEGIN:VEVENT\r\n"
+	    "UID:p1@example.com\r\nDTSTAMP:20261105T120000Z\r\nSEQUENCE:5\r\n"
+	    "DTSTART:20270301T090000Z\r\nDURATION:PT1H\r\n"
+	    "ORGANIZER:mailto:mallory@example.net\r\n"
+	    "ATTENDEE:mailto:" CAROL "\r\nEND:VEVENT\r\n"), "REFUSED");
+	assert_int_equal(dbfx_rows(fx->db, "busy"), 1);
+	fx->ctx.sender = ALICE;
+	assert_string_equal(carol(fx, "CANCEL", INVITE("1",
+	    "20261102T120000Z", "20270301")), "CANCELLED");
+	assert_int_equal(dbfx_rows(fx->db, "busy"), 0);
+	assert_null(fx->out.reply);
+}
+
+static void
+test_series_instances_held_and_one_moved(void **state)
+{
+	struct fx *fx = *state;
+
+	carol(fx, "REQUEST", "BEGIN:VEVENT\r\nUID:s1@example.com\r\n"
+	    "DTSTAMP:20261101T120000Z\r\nSEQUENCE:0\r\n"
+	    "DTSTART;TZID=Europe/Berlin:20270301T100000\r\nDURATION:PT1H\r\n"
+	    "RRULE:FREQ=WEEKLY;COUNT=3\r\nSUMMARY:Weekly\r\n"
+	    "ORGANIZER:mailto:" ALICE "\r\nATTENDEE:mailto:" CAROL "\r\n"
+	    "END:VEVENT\r\n");
+	assert_int_equal(dbfx_rows(fx->db, "busy"), 3);
+	/* Only the second instance, an hour later. */
+	assert_string_equal(carol(fx, "REQUEST", "BEGIN:VEVENT\r\n"
+	    "UID:s1@example.com\r\nDTSTAMP:20261102T120000Z\r\n"
+	    "SEQUENCE:1\r\nRECURRENCE-ID;TZID=Europe/Berlin:20270308T100000"
+	    "\r\nDTSTART;TZID=Europe/Berlin:20270308T110000\r\n"
+	    "DURATION:PT1H\r\nSUMMARY:Weekly\r\nORGANIZER:mailto:" ALICE
+	    "\r\nATTENDEE:mailto:" CAROL "\r\nEND:VEVENT\r\n"), "RECORDED");
+	assert_int_equal(dbfx_rows(fx->db, "busy"), 3);
+	assert_int_equal(dbfx_int(fx->db, "SELECT count(*) FROM busy WHERE "
+	    "start = 1804500000"), 1);
+}
+
+static void
+test_freebusy_request_sees_pending_time(void **state)
+{
+	struct fx *fx = *state;
+
+	carol(fx, "REQUEST", FIRST);
+	fx->ctx.sender = "bob@example.com";
+	assert_string_equal(carol(fx, "REQUEST", "BEGIN:VFREEBUSY\r\n"
+	    "UID:fb@example.com\r\nDTSTAMP:20261101T120000Z\r\n"
+	    "DTSTART:20270301T000000Z\r\nDTEND:20270302T000000Z\r\n"
+	    "ORGANIZER:mailto:bob@example.com\r\n"
+	    "ATTENDEE:mailto:" CAROL "\r\nEND:VFREEBUSY\r\n"), "ANSWERED");
+	assert_non_null(strstr(fx->out.reply, "FBTYPE=BUSY-TENTATIVE:"
+	    "20270301T090000Z/20270301T100000Z"));
+}
+
+#define T(f)	cmocka_unit_test_setup_teardown(f, setup_person, teardown)
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		T(test_invitation_is_recorded_not_answered),
+		T(test_pending_does_not_block_when_set_so),
+		T(test_update_moves_and_stale_is_ignored),
+		T(test_cancel_frees_and_strangers_change_nothing),
+		T(test_series_instances_held_and_one_moved),
+		T(test_freebusy_request_sees_pending_time),
+	};
+
+	return cmocka_run_group_tests(tests, fixture_group_setup,
+	    fixture_group_teardown);
+}
