@@ -69,6 +69,27 @@ struct imip_journal_rec {
 	const char	*trust;		/* the originator's evidence */
 };
 
+/* One event as imipctl events lists it; strings borrowed for the call. */
+struct imip_event_entry {
+	int64_t		 id;
+	const char	*uid;
+	int64_t		 recurrence_id;	/* UTC epoch seconds; 0 = master */
+	const char	*organizer;	/* may be NULL */
+	const char	*summary;	/* may be NULL */
+	int		 sequence;
+	const char	*partstat;
+	const char	*status;
+	int64_t		 updated;
+};
+
+/* Which journal rows imip_store_journal_query returns; NULL/0: any. */
+struct imip_journal_filter {
+	const char	*calendar;	/* normalized address */
+	const char	*uid;
+	int64_t		 from, to;	/* at in [from, to) */
+	int		 limit;		/* newest limit rows */
+};
+
 struct imip_outbox_rec {
 	int64_t		 id;
 	int64_t		 created;
@@ -113,6 +134,7 @@ typedef int (*imip_busy_cb)(const struct imip_busy_rec *, void *);
 typedef int (*imip_outbox_cb)(const struct imip_outbox_rec *, void *);
 typedef int (*imip_journal_cb)(const struct imip_journal_rec *, void *);
 typedef int (*imip_series_cb)(const struct imip_series_rec *, void *);
+typedef int (*imip_event_entry_cb)(const struct imip_event_entry *, void *);
 
 /* store.c: handle, schema, transactions */
 int	imip_store_open(struct imip_store **out, const char *path, int flags,
@@ -193,8 +215,6 @@ int	imip_store_series_due(struct imip_store *st, int64_t until,
 /* store_outbox.c: journal and outbox */
 int	imip_store_journal_add(struct imip_store *st,
 	    const struct imip_journal_rec *j, struct imip_err *err);
-int	imip_store_journal_foreach(struct imip_store *st, int limit,
-	    imip_journal_cb cb, void *arg, struct imip_err *err);
 int	imip_store_outbox_add(struct imip_store *st,
 	    const struct imip_outbox_rec *o, int64_t *id_out,
 	    struct imip_err *err);
@@ -209,5 +229,12 @@ int	imip_store_outbox_mark_sent(struct imip_store *st, int64_t id,
 int	imip_store_outbox_mark_retry(struct imip_store *st, int64_t id,
 	    int64_t now, int64_t next_attempt, bool give_up,
 	    const char *error, struct imip_err *err);
+
+/* store_list.c: listings for imipctl */
+int	imip_store_event_foreach(struct imip_store *st, int64_t calendar_id,
+	    imip_event_entry_cb cb, void *arg, struct imip_err *err);
+int	imip_store_journal_query(struct imip_store *st,
+	    const struct imip_journal_filter *f, imip_journal_cb cb,
+	    void *arg, struct imip_err *err);
 
 #endif

@@ -17,9 +17,6 @@ static const char sql_journal_add[] =
 	"INSERT INTO journal (at, queue_id, calendar, uid, method, sender,"
 	" decision, reason, trust) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8,"
 	" ?9)";
-static const char sql_journal_list[] =
-	"SELECT at, queue_id, calendar, uid, method, sender, decision, reason,"
-	" trust FROM journal ORDER BY at DESC, id DESC LIMIT ?1";
 static const char sql_outbox_recent[] =
 	"SELECT count(*) FROM outbox WHERE env_to = ?1 AND created >= ?2";
 static const char sql_outbox_add[] =
@@ -61,44 +58,6 @@ imip_store_journal_add(struct imip_store *st,
 		goto out;
 	}
 	rc = store_exec_done(st, s, "journal add", err);
-out:
-	store_done(s);
-	return rc;
-}
-
-/*
- * imip_store_journal_foreach - call cb for the newest limit decisions,
- * newest first (limit <= 0: all); strings are borrowed for the call
- */
-int
-imip_store_journal_foreach(struct imip_store *st, int limit,
-    imip_journal_cb cb, void *arg, struct imip_err *err)
-{
-	struct imip_journal_rec j;
-	sqlite3_stmt *s = NULL;
-	int rc;
-
-	if ((rc = store_stmt(st, STMT_JOURNAL_LIST, sql_journal_list, &s,
-	    err)) < 0)
-		goto out;
-	if (sqlite3_bind_int(s, 1, limit > 0 ? limit : -1) != SQLITE_OK) {
-		rc = store_bind_failed(st, "journal", err);
-		goto out;
-	}
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		j.at = sqlite3_column_int64(s, 0);
-		j.queue_id = store_col_text(s, 1);
-		j.calendar = store_col_text(s, 2);
-		j.uid = store_col_text(s, 3);
-		j.method = store_col_text(s, 4);
-		j.sender = store_col_text(s, 5);
-		j.decision = store_col_text(s, 6);
-		j.reason = store_col_text(s, 7);
-		j.trust = store_col_text(s, 8);
-		if ((rc = cb(&j, arg)) != 0)
-			goto out;
-	}
-	rc = rc == SQLITE_DONE ? IMIP_OK : store_fail(st, rc, "journal", err);
 out:
 	store_done(s);
 	return rc;

@@ -38,6 +38,18 @@ static const struct ctl_cmd commands[] = {
 	{ "schedule", "ADDRESS [--from TIME] [--to TIME]",
 	    "busy periods of a calendar, in its own time zone",
 	    ctl_cmd_schedule },
+	{ "events", "ADDRESS [--json]",
+	    "the events a calendar knows, most recently updated first",
+	    ctl_cmd_events },
+	{ "freebusy", "ADDRESS --from TIME --to TIME [--ics]",
+	    "merged busy periods of a calendar, times only (--ics: as an "
+	    "iCalendar VFREEBUSY)",
+	    ctl_cmd_freebusy },
+	{ "journal",
+	    "[ADDRESS] [--uid UID] [--from TIME] [--to TIME] [--limit N] "
+	    "[--json]",
+	    "the filter's decisions, newest first (TIME in UTC here)",
+	    ctl_cmd_journal },
 	{ "outbox list", "[--all] [--json]",
 	    "replies waiting to be sent (--all: also sent and failed ones)",
 	    ctl_cmd_outbox_list },

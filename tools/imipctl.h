@@ -3,8 +3,9 @@
  *
  * imipctl.c parses the global options and dispatches, imipctl_cmd.c runs
  * the commands (imipctl_cal.c those that change calendars,
- * imipctl_expand.c the extension of open-ended series), imipctl_out.c
- * formats tables, JSON and times.
+ * imipctl_expand.c the extension of open-ended series, imipctl_events.c
+ * the events, freebusy and journal listings), imipctl_out.c formats
+ * tables, JSON and times.
  */
 #ifndef IMIPCTL_H
 #define IMIPCTL_H
@@ -45,7 +46,7 @@ struct ctl_cmd {
 	ctl_run_fn	 run;
 };
 
-#define CTL_TABLE_MAXCOL 8
+#define CTL_TABLE_MAXCOL 10
 
 /* A table printed with aligned columns; cells are copied and cleaned. */
 struct ctl_table {
@@ -53,6 +54,14 @@ struct ctl_table {
 	size_t		 nrow;		/* the header included */
 	size_t		 cap;
 	char		**cell;		/* nrow * ncol */
+};
+
+/* A listing printed as a table, or with json as a JSON array. */
+struct ctl_list {
+	bool			 json;
+	bool			 first;		/* no JSON element yet */
+	struct ctl_table	 t;
+	struct imip_err		*err;
 };
 
 /* imipctl.c */
@@ -76,6 +85,17 @@ int	ctl_cmd_schedule(const struct ctl *, const struct ctl_cmd *, int,
 	    char **);
 int	ctl_cmd_outbox_list(const struct ctl *, const struct ctl_cmd *, int,
 	    char **);
+int	ctl_range(const struct ctl_cmd *cmd, const char *from_s,
+	    const char *to_s, time_t *from, time_t *to);
+int	ctl_use_zone(const char *tz);
+
+/* imipctl_events.c */
+int	ctl_cmd_events(const struct ctl *, const struct ctl_cmd *, int,
+	    char **);
+int	ctl_cmd_freebusy(const struct ctl *, const struct ctl_cmd *, int,
+	    char **);
+int	ctl_cmd_journal(const struct ctl *, const struct ctl_cmd *, int,
+	    char **);
 
 /* imipctl_expand.c */
 int	ctl_cmd_expand(const struct ctl *, const struct ctl_cmd *, int,
@@ -92,5 +112,12 @@ void	ctl_json_str(FILE *f, const char *s);
 void	ctl_time_local(char *buf, size_t len, int64_t t);
 void	ctl_time_utc(char *buf, size_t len, int64_t t, bool iso);
 int	ctl_time_parse(const char *s, bool end_of_day, time_t *out);
+int	ctl_list_start(struct ctl_list *x, size_t ncol,
+	    const char *const *header);
+void	ctl_list_end(struct ctl_list *x, const char *empty);
+int	ctl_list_row(struct ctl_list *x, const char *const *cells);
+void	ctl_json_next(struct ctl_list *x);
+void	ctl_json_field(const char *key, const char *value, bool first);
+void	ctl_json_time(const char *key, int64_t t);
 
 #endif

@@ -1,6 +1,6 @@
 /*
  * imipctl_cmd.c - the commands of imipctl: init, calendar add and list,
- * schedule, outbox list.
+ * schedule, outbox list (imipctl_events.c: events, freebusy, journal).
  *
  * Each parses its own options after the command words, opens the database
  * (read-only when it only lists) and returns a CTL_ exit code.  All SQL is
@@ -19,13 +19,6 @@
 #include "imipctl.h"
 
 #define DAY	86400
-
-struct list_ctx {
-	bool			 json;
-	bool			 first;		/* no JSON element yet */
-	struct ctl_table	 t;
-	struct imip_err		*err;
-};
 
 /* ctl_operands - require exactly want operands after the options */
 int
@@ -163,53 +156,6 @@ ctl_cmd_cal_add(const struct ctl *ctl, const struct ctl_cmd *cmd, int argc,
 	return cal_add(ctl, argv[optind], kind, name, tz);
 }
 
-/* Start a listing: "[" for JSON, the header row for a table. */
-static int
-list_start(struct list_ctx *x, size_t ncol, const char *const *header)
-{
-	x->first = true;
-	if (x->json)
-		return IMIP_OK;
-	return ctl_table_init(&x->t, ncol, header);
-}
-
-/* Finish a listing: "]" for JSON, the table (or empty) otherwise. */
-static void
-list_end(struct list_ctx *x, const char *empty)
-{
-	if (x->json)
-		fputs(x->first ? "[]\n" : "\n]\n", stdout);
-	else if (x->t.nrow <= 1)
-		printf("%s\n", empty);
-	else
-		ctl_table_print(&x->t, stdout);
-}
-
-/* Open one JSON element of a listing. */
-static void
-json_next(struct list_ctx *x)
-{
-	fputs(x->first ? "[\n  {" : ",\n  {", stdout);
-	x->first = false;
-}
-
-/* Print "key": string (or null), with a separator unless first. */
-static void
-json_field(const char *key, const char *value, bool first)
-{
-	printf("%s\"%s\": ", first ? "" : ", ", key);
-	ctl_json_str(stdout, value);
-}
-
-/* A callback's table row, or the error that stops the listing. */
-static int
-list_row(struct list_ctx *x, const char *const *cells)
-{
-	if (ctl_table_add(&x->t, cells) < 0)
-		return imip_err_set(x->err, IMIP_ENOMEM, "out of memory");
-	return 0;
-}
-
 /* Append one policy word to buf when cond holds. */
 static void
 word(char *buf, size_t size, bool cond, const char *fmt, ...)
@@ -277,7 +223,7 @@ policy_json(const struct imip_calendar *cal)
 
 	printf(", \"policy\": {\"booking\": \"%s\"",
 	    p->approval ? "approval" : "automatic");
-	json_field("delegates", p->delegates, false);
+	ctl_json_field("delegates", p->delegates, false);
 	json_int("capacity", p->capacity);
 	json_int("window_days", p->window_days);
 	json_int("min_minutes", p->min_minutes);
@@ -287,9 +233,9 @@ policy_json(const struct imip_calendar *cal)
 		json_int("conflict_max_instances", p->conflict_max_instances);
 	if (p->conflict_max_percent >= 0)
 		json_int("conflict_max_percent", p->conflict_max_percent);
-	json_field("working_hours", p->working_hours, false);
-	json_field("allow", p->allow, false);
-	json_field("deny", p->deny, false);
+	ctl_json_field("working_hours", p->working_hours, false);
+	ctl_json_field("allow", p->allow, false);
+	ctl_json_field("deny", p->deny, false);
 	json_bool("external", p->external);
 	printf(", \"delivery\": \"%s\"}", cal->consume ? "consume" :
 	    "deliver");
@@ -298,20 +244,20 @@ policy_json(const struct imip_calendar *cal)
 static int
 cal_row(const struct imip_calendar *cal, void *arg)
 {
-	struct list_ctx *x = arg;
+	struct ctl_list *x = arg;
 	const char *kind = imip_cal_kind_name(cal->kind);
 	char policy[512];
 
 	if (!x->json)
-		return list_row(x, (const char *const[]){ cal->address, kind,
-		    cal->name != NULL ? cal->name : "-", cal->tz,
+		return ctl_list_row(x, (const char *const[]){ cal->address,
+		    kind, cal->name != NULL ? cal->name : "-", cal->tz,
 		    cal->share_freebusy ? "yes" : "no",
 		    policy_summary(cal, policy, sizeof(policy)) });
-	json_next(x);
-	json_field("address", cal->address, true);
-	json_field("kind", kind, false);
-	json_field("name", cal->name, false);
-	json_field("tz", cal->tz, false);
+	ctl_json_next(x);
+	ctl_json_field("address", cal->address, true);
+	ctl_json_field("kind", kind, false);
+	ctl_json_field("name", cal->name, false);
+	ctl_json_field("tz", cal->tz, false);
 	json_bool("share_freebusy", cal->share_freebusy);
 	policy_json(cal);
 	printf("}");
@@ -354,7 +300,7 @@ ctl_cmd_cal_list(const struct ctl *ctl, const struct ctl_cmd *cmd,
 	static const char *const header[] = { "address", "kind", "name",
 	    "tz", "share-freebusy", "policy" };
 	struct imip_err err = { 0 };
-	struct list_ctx x = { .err = &err };
+	struct ctl_list x = { .err = &err };
 	struct imip_store *st = NULL;
 	bool done;
 	int rc;
@@ -364,13 +310,13 @@ ctl_cmd_cal_list(const struct ctl *ctl, const struct ctl_cmd *cmd,
 		return rc;
 	if ((rc = ctl_open(ctl, IMIP_STORE_READONLY, &st)) != CTL_OK)
 		goto out;
-	if (list_start(&x, 6, header) < 0 ||
+	if (ctl_list_start(&x, 6, header) < 0 ||
 	    imip_store_calendar_foreach(st, cal_row, &x, &err) < 0) {
 		rc = ctl_fail("%s", err.msg[0] != '\0' ? err.msg :
 		    "out of memory");
 		goto out;
 	}
-	list_end(&x, "no calendars");
+	ctl_list_end(&x, "no calendars");
 out:
 	ctl_table_fini(&x.t);
 	imip_store_close(st);
@@ -381,19 +327,22 @@ out:
 static int
 busy_row(const struct imip_busy_rec *b, void *arg)
 {
-	struct list_ctx *x = arg;
+	struct ctl_list *x = arg;
 	char start[32], end[32];
 
 	ctl_time_local(start, sizeof(start), b->start);
 	ctl_time_local(end, sizeof(end), b->end);
-	return list_row(x, (const char *const[]){ start, end, b->fbtype,
+	return ctl_list_row(x, (const char *const[]){ start, end, b->fbtype,
 	    b->summary != NULL ? b->summary : "-",
 	    b->organizer != NULL ? b->organizer : "-", b->uid });
 }
 
-/* Read --from/--to (or the defaults) in the calendar's zone, now set. */
-static int
-schedule_range(const struct ctl_cmd *cmd, const char *from_s,
+/*
+ * ctl_range - read --from/--to (or the defaults: a day ago to 90 days
+ * ahead) in the zone now set; CTL_USAGE if bad or out of order
+ */
+int
+ctl_range(const struct ctl_cmd *cmd, const char *from_s,
     const char *to_s, time_t *from, time_t *to)
 {
 	time_t now = time(NULL);
@@ -419,27 +368,27 @@ schedule_print(struct imip_store *st, const struct imip_calendar *cal,
 	static const char *const header[] = { "start", "end", "fbtype",
 	    "summary", "organizer", "uid" };
 	struct imip_err err = { 0 };
-	struct list_ctx x = { .err = &err };
+	struct ctl_list x = { .err = &err };
 	char a[32], b[32];
 	int rc = CTL_OK;
 
 	ctl_time_local(a, sizeof(a), from);
 	ctl_time_local(b, sizeof(b), to);
 	printf("%s (%s), %s to %s\n", cal->address, cal->tz, a, b);
-	if (list_start(&x, 6, header) < 0 ||
+	if (ctl_list_start(&x, 6, header) < 0 ||
 	    imip_store_busy_overlapping(st, cal->id, from, to, NULL, busy_row,
 	    &x, &err) < 0)
 		rc = ctl_fail("%s", err.msg[0] != '\0' ? err.msg :
 		    "out of memory");
 	else
-		list_end(&x, "no bookings");
+		ctl_list_end(&x, "no bookings");
 	ctl_table_fini(&x.t);
 	return rc;
 }
 
-/* Make the calendar's zone the local time of this process. */
-static int
-use_zone(const char *tz)
+/* ctl_use_zone - make tz the local time of this process */
+int
+ctl_use_zone(const char *tz)
 {
 	char buf[256];
 
@@ -483,8 +432,8 @@ ctl_cmd_schedule(const struct ctl *ctl, const struct ctl_cmd *cmd,
 		rc = ctl_fail("%s", err.msg);
 		goto out;
 	}
-	if ((rc = use_zone(cal->tz)) != CTL_OK ||
-	    (rc = schedule_range(cmd, from_s, to_s, &from, &to)) != CTL_OK)
+	if ((rc = ctl_use_zone(cal->tz)) != CTL_OK ||
+	    (rc = ctl_range(cmd, from_s, to_s, &from, &to)) != CTL_OK)
 		goto out;
 	rc = schedule_print(st, cal, from, to);
 out:
@@ -505,20 +454,10 @@ outbox_state(char *buf, size_t len, const struct imip_outbox_rec *o)
 	    "failed " : "", t);
 }
 
-/* Print "key": ISO time, or null for 0. */
-static void
-json_time(const char *key, int64_t t)
-{
-	char buf[32];
-
-	ctl_time_utc(buf, sizeof(buf), t, true);
-	json_field(key, t != 0 ? buf : NULL, false);
-}
-
 static int
 outbox_row(const struct imip_outbox_rec *o, void *arg)
 {
-	struct list_ctx *x = arg;
+	struct ctl_list *x = arg;
 	char id[24], created[32], attempts[16], state[48];
 
 	snprintf(id, sizeof(id), "%lld", (long long)o->id);
@@ -526,19 +465,19 @@ outbox_row(const struct imip_outbox_rec *o, void *arg)
 	if (!x->json) {
 		ctl_time_utc(created, sizeof(created), o->created, false);
 		outbox_state(state, sizeof(state), o);
-		return list_row(x, (const char *const[]){ id, created,
+		return ctl_list_row(x, (const char *const[]){ id, created,
 		    o->env_from, o->env_to, attempts, state,
 		    o->last_error != NULL ? o->last_error : "" });
 	}
-	json_next(x);
+	ctl_json_next(x);
 	printf("\"id\": %s, \"attempts\": %s", id, attempts);
-	json_time("created", o->created);
-	json_time("next_attempt", o->next_attempt);
-	json_time("sent", o->sent);
-	json_time("failed", o->failed);
-	json_field("from", o->env_from, false);
-	json_field("to", o->env_to, false);
-	json_field("last_error", o->last_error, false);
+	ctl_json_time("created", o->created);
+	ctl_json_time("next_attempt", o->next_attempt);
+	ctl_json_time("sent", o->sent);
+	ctl_json_time("failed", o->failed);
+	ctl_json_field("from", o->env_from, false);
+	ctl_json_field("to", o->env_to, false);
+	ctl_json_field("last_error", o->last_error, false);
 	putchar('}');
 	return 0;
 }
@@ -551,7 +490,7 @@ ctl_cmd_outbox_list(const struct ctl *ctl, const struct ctl_cmd *cmd,
 	static const char *const header[] = { "id", "created", "from", "to",
 	    "attempts", "next attempt / sent", "last error" };
 	struct imip_err err = { 0 };
-	struct list_ctx x = { .err = &err };
+	struct ctl_list x = { .err = &err };
 	struct imip_store *st = NULL;
 	bool all = false, done;
 	int rc;
@@ -561,13 +500,13 @@ ctl_cmd_outbox_list(const struct ctl *ctl, const struct ctl_cmd *cmd,
 		return rc;
 	if ((rc = ctl_open(ctl, IMIP_STORE_READONLY, &st)) != CTL_OK)
 		goto out;
-	if (list_start(&x, 7, header) < 0 ||
+	if (ctl_list_start(&x, 7, header) < 0 ||
 	    imip_store_outbox_foreach(st, !all, outbox_row, &x, &err) < 0) {
 		rc = ctl_fail("%s", err.msg[0] != '\0' ? err.msg :
 		    "out of memory");
 		goto out;
 	}
-	list_end(&x, all ? "outbox empty" : "no pending messages");
+	ctl_list_end(&x, all ? "outbox empty" : "no pending messages");
 out:
 	ctl_table_fini(&x.t);
 	imip_store_close(st);

@@ -1,6 +1,7 @@
 /*
  * imipctl_out.c - how imipctl shows things: aligned tables, JSON strings
- * and times, and how it reads the times an admin types.
+ * and times, listings that are either, and how it reads the times an
+ * admin types.
  *
  * Table cells come from mail (summaries, addresses), so control characters
  * are replaced before they reach a terminal; JSON output is always valid
@@ -279,5 +280,62 @@ ctl_time_parse(const char *s, bool end_of_day, time_t *out)
 	tm.tm_hour = h;
 	tm.tm_min = mi;
 	*out = mktime(&tm);	/* normalizes a day past the month's end */
+	return 0;
+}
+
+/* ctl_list_start - start a listing: "[" for JSON, else the header row */
+int
+ctl_list_start(struct ctl_list *x, size_t ncol, const char *const *header)
+{
+	x->first = true;
+	if (x->json)
+		return IMIP_OK;
+	return ctl_table_init(&x->t, ncol, header);
+}
+
+/* ctl_list_end - finish a listing: "]", the table, or empty if no rows */
+void
+ctl_list_end(struct ctl_list *x, const char *empty)
+{
+	if (x->json)
+		fputs(x->first ? "[]\n" : "\n]\n", stdout);
+	else if (x->t.nrow <= 1)
+		printf("%s\n", empty);
+	else
+		ctl_table_print(&x->t, stdout);
+}
+
+/* ctl_json_next - open one JSON element of a listing */
+void
+ctl_json_next(struct ctl_list *x)
+{
+	fputs(x->first ? "[\n  {" : ",\n  {", stdout);
+	x->first = false;
+}
+
+/* ctl_json_field - "key": string (or null), after ", " unless first */
+void
+ctl_json_field(const char *key, const char *value, bool first)
+{
+	printf("%s\"%s\": ", first ? "" : ", ", key);
+	ctl_json_str(stdout, value);
+}
+
+/* ctl_json_time - ", "key": ISO 8601 UTC time", or null for 0 */
+void
+ctl_json_time(const char *key, int64_t t)
+{
+	char buf[32];
+
+	ctl_time_utc(buf, sizeof(buf), t, true);
+	ctl_json_field(key, t != 0 ? buf : NULL, false);
+}
+
+/* ctl_list_row - a callback's table row, or the error that stops it */
+int
+ctl_list_row(struct ctl_list *x, const char *const *cells)
+{
+	if (ctl_table_add(&x->t, cells) < 0)
+		return imip_err_set(x->err, IMIP_ENOMEM, "out of memory");
 	return 0;
 }

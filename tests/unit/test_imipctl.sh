@@ -43,6 +43,24 @@ empty() {
 	fi
 }
 
+# lacks FILE TEXT - FILE (out or err) does not contain the fixed string TEXT
+lacks() {
+	if grep -qF -- "$2" "$T/$1"; then
+		echo "FAIL: std$1 should not contain \"$2\":" >&2
+		sed 's/^/	/' "$T/$1" >&2
+		failed=1
+	fi
+}
+
+# line N TEXT - line N of stdout contains TEXT (the order of listings)
+line() {
+	if ! sed -n "$1p" "$T/out" | grep -qF -- "$2"; then
+		echo "FAIL: stdout line $1 lacks \"$2\":" >&2
+		sed 's/^/	/' "$T/out" >&2
+		failed=1
+	fi
+}
+
 # json - stdout parses as a JSON array; print it compact for "has"
 json() {
 	if ! python3 -c 'import json, sys
@@ -214,6 +232,190 @@ grep -qF '\ufffd\u0001\"no\"' "$T/out" || {
 }
 run 2 --db "$DB" outbox list extra
 has err "unexpected argument 'extra'"
+
+# more events: one touching uid-1's booking, a series with a moved
+# instance held tentatively; and journal rows (times UTC)
+python3 - "$DB" <<'EOF' || failed=1
+import sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+ev = "INSERT INTO event (id, calendar_id, uid, recurrence_id, organizer," \
+     " summary, sequence, partstat, status, updated) VALUES" \
+     " (?, 1, ?, ?, ?, ?, ?, ?, ?, ?)"
+db.execute(ev, (20, 'adj@example.org', None, 'carol@example.org',
+                'Adjacent secret', 0, 'ACCEPTED', 'CONFIRMED', 1717300000))
+db.execute(ev, (21, 'tent@example.org', None, 'dave@example.org',
+                'Tentative secret', 1, 'TENTATIVE', 'CONFIRMED', 1717400000))
+db.execute(ev, (22, 'tent@example.org', 1717488000, 'dave@example.org',
+                'Moved secret', 2, 'TENTATIVE', 'CONFIRMED', 1717500000))
+busy = "INSERT INTO busy (calendar_id, event_id, start, end, fbtype)" \
+       " VALUES (1, ?, ?, ?, ?)"
+# 09:30Z-10:00Z touches uid-1's 08:00Z-09:30Z: one period 08:00Z-10:00Z
+db.execute(busy, (20, 1717407000, 1717408800, 'BUSY'))
+db.execute(busy, (21, 1717416000, 1717419600, 'BUSY-TENTATIVE'))
+db.execute(busy, (22, 1717419600, 1717421400, 'BUSY-TENTATIVE'))
+db.execute("UPDATE calendar SET busy_span_max = 5400 WHERE id = 1")
+j = "INSERT INTO journal (at, queue_id, calendar, uid, method, sender," \
+    " decision, reason, trust) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+db.execute(j, (1717401600, 'Q1AAA', 'room-a@example.org',
+               'uid-1@example.org', 'REQUEST', 'bob@example.org',
+               'ACCEPTED', 'booked', 'dkim=pass'))
+db.execute(j, (1717488000, 'Q2BBB', 'room-a@example.org', 'adj@example.org',
+               'REQUEST', 'carol@example.org', 'DECLINED', 'busy', None))
+db.execute(j, (1717574400, 'Q3CCC', 'bob@example.org', 'x@example.org',
+               'CANCEL', 'eve@example.org', 'IGNORED', 'not an attendee',
+               None))
+db.commit()
+EOF
+
+# events, most recently updated first, times in the calendar's zone
+run 0 --db "$DB" events room-a@example.org
+line 1 "uid"
+line 1 "recurrence-id"
+line 2 "tent@example.org   2024-06-04 10:00  dave@example.org"
+line 2 "Moved secret"
+line 3 "tent@example.org   -                 dave@example.org"
+line 4 "adj@example.org"
+line 5 "uid-1@example.org"
+has out 'Planning "Q3"?[2J'
+has out "TENTATIVE  CONFIRMED  2024-06-04 13:20"
+run 0 --db "$DB" events "mailto:ROOM-A@example.org" --json
+json
+has json '"recurrence_id": "2024-06-04T08:00:00Z", "sequence": 2, "status": "CONFIRMED", "summary": "Moved secret", "uid": "tent@example.org", "updated": "2024-06-04T11:20:00Z"'
+has json '"organizer": "carol@example.org", "partstat": "ACCEPTED", "recurrence_id": null'
+has json '"updated": null'
+run 0 --db "$DB" events bob@example.org
+has out "no events"
+run 0 --db "$DB" events bob@example.org --json
+json
+has out "[]"
+run 0 --db "$DB" events --help
+has out "events ADDRESS [--json]"
+empty err
+run 2 --db "$DB" events
+has err "imipctl: events: missing ADDRESS"
+run 2 --db "$DB" events room-a@example.org --bogus
+has err "unknown option --bogus"
+run 2 --db "$DB" events room-a@example.org bob@example.org
+has err "unexpected argument 'bob@example.org'"
+run 1 --db "$DB" events nobody@example.org
+has err "imipctl: no calendar nobody@example.org"
+
+# freebusy: merged, clipped, times only
+run 0 --db "$DB" freebusy room-a@example.org --from 2024-06-03 --to 2024-06-03
+has out "2024-06-03 10:00  2024-06-03 12:00  BUSY"
+has out "2024-06-03 14:00  2024-06-03 15:30  BUSY-TENTATIVE"
+lacks out "11:30"
+lacks out "Planning"
+lacks out "uid-1@example.org"
+run 0 --db "$DB" freebusy room-a@example.org --from 2024-06-03T11:00 \
+    --to 2024-06-03T14:30 --ics
+has out "BEGIN:VCALENDAR"
+has out "METHOD:PUBLISH"
+has out "BEGIN:VFREEBUSY"
+has out "DTSTART:20240603T090000Z"
+has out "DTEND:20240603T123000Z"
+has out "ORGANIZER:mailto:room-a@example.org"
+has out "FREEBUSY;FBTYPE=BUSY:20240603T090000Z/20240603T100000Z"
+has out "FREEBUSY;FBTYPE=BUSY-TENTATIVE:20240603T120000Z/20240603T123000Z"
+has out "END:VCALENDAR"
+for leak in SUMMARY Planning secret uid-1@example.org adj@example.org \
+    tent@example.org bob@example.org carol@example.org; do
+	lacks out "$leak"
+done
+[ "$(grep -c '^FREEBUSY' "$T/out")" -eq 2 ] || {
+	echo "FAIL: freebusy --ics: want 2 FREEBUSY lines" >&2
+	failed=1
+}
+run 0 --db "$DB" freebusy bob@example.org --from 2024-06-03 --to 2024-06-04
+has out "no busy periods"
+run 0 --db "$DB" freebusy --help
+has out "freebusy ADDRESS --from TIME --to TIME [--ics]"
+empty err
+run 2 --db "$DB" freebusy --from 2024-06-03 --to 2024-06-04
+has err "imipctl: freebusy: missing ADDRESS"
+run 2 --db "$DB" freebusy room-a@example.org --from 2024-06-03
+has err "--from and --to are required"
+run 2 --db "$DB" freebusy room-a@example.org --from 2024-02-30 \
+    --to 2024-06-03
+has err "--from: want YYYY-MM-DD"
+run 2 --db "$DB" freebusy room-a@example.org --from 2024-06-05 \
+    --to 2024-06-04
+has err "--from must be before --to"
+run 2 --db "$DB" freebusy room-a@example.org --from 2024-06-03 \
+    --to 2024-06-04 --json
+has err "unknown option --json"
+run 1 --db "$DB" freebusy nobody@example.org --from 2024-06-03 \
+    --to 2024-06-04
+has err "imipctl: no calendar nobody@example.org"
+
+# journal, newest first, with each filter
+run 0 --db "$DB" journal
+line 1 "at                 queue-id"
+line 2 "2024-06-05 08:00Z  Q3CCC"
+line 3 "2024-06-04 08:00Z  Q2BBB"
+line 4 "2024-06-03 08:00Z  Q1AAA"
+has out "ACCEPTED  dkim=pass  booked"
+run 0 --db "$DB" journal "ROOM-A@example.org"
+has out "Q1AAA"
+has out "Q2BBB"
+lacks out "Q3CCC"
+run 0 --db "$DB" journal --uid adj@example.org
+has out "Q2BBB"
+lacks out "Q1AAA"
+lacks out "Q3CCC"
+run 0 --db "$DB" journal --from 2024-06-04
+lacks out "Q1AAA"
+has out "Q2BBB"
+has out "Q3CCC"
+run 0 --db "$DB" journal --to 2024-06-04
+has out "Q1AAA"
+has out "Q2BBB"
+lacks out "Q3CCC"
+run 0 --db "$DB" journal --from 2024-06-04T08:00 --to 2024-06-05T08:00
+lacks out "Q1AAA"
+has out "Q2BBB"
+lacks out "Q3CCC"
+run 0 --db "$DB" journal --limit 1
+has out "Q3CCC"
+lacks out "Q2BBB"
+run 0 --db "$DB" journal room-a@example.org --uid nope@example.org
+has out "no journal entries"
+run 0 --db "$DB" journal --json
+json
+has json '"at": "2024-06-03T08:00:00Z", "calendar": "room-a@example.org", "decision": "ACCEPTED", "method": "REQUEST", "queue_id": "Q1AAA", "reason": "booked", "sender": "bob@example.org", "trust": "dkim=pass", "uid": "uid-1@example.org"'
+has json '"queue_id": "Q2BBB", "reason": "busy", "sender": "carol@example.org", "trust": null'
+run 0 --db "$DB" journal room-a@example.org --limit 1 --json
+json
+has json '"queue_id": "Q2BBB"'
+lacks json "Q1AAA"
+run 0 --db "$DB" journal --uid nope@example.org --json
+json
+has out "[]"
+run 0 --db "$DB" journal --help
+has out "journal [ADDRESS] [--uid UID] [--from TIME] [--to TIME] [--limit N] [--json]"
+empty err
+run 2 --db "$DB" journal --limit 0
+has err "--limit: want a number from 1 to 1000000, not '0'"
+run 2 --db "$DB" journal --limit x
+has err "not 'x'"
+run 2 --db "$DB" journal --limit -3
+has err "not '-3'"
+run 2 --db "$DB" journal --from 2024-13-01
+has err "--from: want YYYY-MM-DD"
+run 2 --db "$DB" journal --to 2024-06-04T25:00
+has err "--to: want YYYY-MM-DD"
+run 2 --db "$DB" journal --from 2024-06-05 --to 2024-06-04
+has err "--from must be before --to"
+run 2 --db "$DB" journal --uid
+has err "option --uid needs an argument"
+run 2 --db "$DB" journal --bogus
+has err "unknown option --bogus"
+run 2 --db "$DB" journal room-a@example.org bob@example.org
+has err "unexpected argument 'bob@example.org'"
+run 1 --db "$DB" journal nobody@example.org
+has err "imipctl: no calendar nobody@example.org"
+run 1 --db "$T/none.db" journal
+has err "$T/none.db: no database"
 
 # -c CONFIG, and --db winning over it
 printf 'database = %s\ndb_busy_timeout_ms = 100\n' "$DB" >"$T/ok.conf"

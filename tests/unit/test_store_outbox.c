@@ -132,12 +132,14 @@ test_journal_newest_first_with_limit(void **state)
 		assert_int_equal(imip_store_journal_add(fx->st, &j, &err),
 		    IMIP_OK);
 	}
-	assert_int_equal(imip_store_journal_foreach(fx->st, 3,
-	    collect_journal, buf, &err), IMIP_OK);
+	assert_int_equal(imip_store_journal_query(fx->st,
+	    &(struct imip_journal_filter){ .limit = 3 }, collect_journal, buf,
+	    &err), IMIP_OK);
 	assert_string_equal(buf, "tentative@30 decline@30 counter@20");
 	buf[0] = '\0';
-	assert_int_equal(imip_store_journal_foreach(fx->st, 0,
-	    collect_journal, buf, &err), IMIP_OK);
+	assert_int_equal(imip_store_journal_query(fx->st,
+	    &(struct imip_journal_filter){ 0 }, collect_journal, buf, &err),
+	    IMIP_OK);
 	assert_string_equal(buf,
 	    "tentative@30 decline@30 counter@20 accept@10");
 }
