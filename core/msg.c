@@ -17,12 +17,11 @@
 #include "itip.h"
 #include "log.h"
 #include "mime.h"
-#include "msg.h"
+#include "msg_int.h"
 #include "reply.h"
 #include "trust.h"
 
 #define MAX_CAL_PARTS	8	/* more in one message is not a real client */
-#define REASON_MAX	200	/* bytes of a refusal's reason in the header */
 
 struct rcpt {
 	struct imip_calendar	*cal;
@@ -345,26 +344,6 @@ imip_msg_body(struct imip_msg *m, const void *buf, size_t len,
 	return append(m, buf, len, err);
 }
 
-void
-imip_decision_fini(struct imip_decision *d)
-{
-	if (d == NULL)
-		return;
-	for (size_t i = 0; i < d->nheaders; i++) {
-		free(d->headers[i].name);
-		free(d->headers[i].value);
-	}
-	free(d->headers);
-	for (size_t i = 0; i < d->noutcomes; i++)
-		imip_outcome_fini(&d->outcomes[i]);
-	free(d->outcomes);
-	for (size_t i = 0; i < d->ndelrcpts; i++)
-		free(d->delrcpts[i]);
-	free(d->delrcpts);
-	free(d->reason);
-	memset(d, 0, sizeof(*d));
-}
-
 /* The address of the first mailbox of the From: header, or NULL. */
 static char *
 from_address(const char *value)
@@ -384,93 +363,6 @@ from_address(const char *value)
 	}
 	g_object_unref(list);
 	return addr;
-}
-
-/*
- * A refusal's reason as the header shows it: no double quotes or
- * backslashes, no control characters, cut short between characters.
- */
-static void
-header_reason(char *buf, size_t size, const char *reason)
-{
-	size_t n = 0;
-	unsigned char ch;
-
-	for (; (ch = (unsigned char)*reason) != '\0' && n + 1 < size;
-	    reason++)
-		buf[n++] = ch < 0x20 || ch == 0x7f ? ' ' :
-		    ch == '"' || ch == '\\' ? '\'' : (char)ch;
-	if (((unsigned char)*reason & 0xc0) == 0x80) {	/* cut in UTF-8 */
-		while (n > 0 && ((unsigned char)buf[n - 1] & 0xc0) == 0x80)
-			n--;
-		if (n > 0)
-			n--;
-	}
-	buf[n] = '\0';
-}
-
-/* A header value safe to add: control characters become blanks. */
-static char *
-result_value(const struct imip_outcome *o)
-{
-	char why[REASON_MAX + 1] = "";
-	char *v = NULL;
-
-	if (o->refused && o->reason != NULL)
-		header_reason(why, sizeof(why), o->reason);
-	if (asprintf(&v, "%s method=%s uid=%s decision=%s%s%s%s%s%s",
-	    o->calendar, imip_method_name(o->method), o->uid, o->decision,
-	    o->status[0] != '\0' ? " status=" : "", o->status,
-	    why[0] != '\0' ? " reason=\"" : "", why,
-	    why[0] != '\0' ? "\"" : "") < 0)
-		return NULL;
-	for (char *p = v; *p != '\0'; p++)
-		if ((unsigned char)*p < 0x20 || *p == 0x7f)
-			*p = ' ';
-	return v;
-}
-
-/* Move *o into the decision, with its header. */
-static int
-add_outcome(struct imip_decision *d, struct imip_outcome *o,
-    struct imip_err *err)
-{
-	struct imip_outcome *os;
-	struct imip_header *hs;
-
-	os = realloc(d->outcomes, (d->noutcomes + 1) * sizeof(*os));
-	if (os == NULL)
-		return imip_err_set(err, IMIP_ENOMEM, "outcomes");
-	d->outcomes = os;
-	hs = realloc(d->headers, (d->nheaders + 1) * sizeof(*hs));
-	if (hs == NULL)
-		return imip_err_set(err, IMIP_ENOMEM, "headers");
-	d->headers = hs;
-	hs = &d->headers[d->nheaders];
-	if ((hs->name = strdup(IMIP_RESULT_HEADER)) == NULL ||
-	    (hs->value = result_value(o)) == NULL) {
-		free(hs->name);
-		return imip_err_set(err, IMIP_ENOMEM, "header");
-	}
-	d->nheaders++;
-	if (o->outbox_id != 0)
-		d->replies++;
-	d->outcomes[d->noutcomes++] = *o;
-	memset(o, 0, sizeof(*o));
-	return IMIP_OK;
-}
-
-/* Seen this UID and method already in an earlier part (Google sends two)? */
-static bool
-seen_before(const struct imip_decision *d, const char *cal,
-    const struct imip_itip *it)
-{
-	for (size_t i = 0; i < d->noutcomes; i++)
-		if (d->outcomes[i].method == it->method &&
-		    strcmp(d->outcomes[i].uid, it->uid) == 0 &&
-		    strcmp(d->outcomes[i].calendar, cal) == 0)
-			return true;
-	return false;
 }
 
 static void
@@ -570,7 +462,7 @@ one_part(struct imip_msg *m, struct imip_store *st,
 		*err = why;
 		goto out;
 	}
-	if (seen_before(d, cal->address, it))
+	if (msg_seen_before(d, cal->address, it))
 		goto out;
 	rc = cal->kind == IMIP_CAL_PERSON ?
 	    imip_schedule_person(st, ctx, cal, it, &o, err) :
@@ -582,7 +474,7 @@ one_part(struct imip_msg *m, struct imip_store *st,
 		t->done++;
 	else
 		t->other++;
-	rc = add_outcome(d, &o, err);
+	rc = msg_add_outcome(d, &o, err);
 out:
 	imip_outcome_fini(&o);
 	imip_itip_free(it);
@@ -636,48 +528,6 @@ static const char *const action_name[] = {
 	[IMIP_ACTION_DISCARD] = "discarded",
 };
 
-/*
- * Take failure action a for class cls unless d already has a stronger
- * one (reject, tempfail, quarantine, accept); the reason goes with it.
- */
-static int
-take_action(struct imip_decision *d, enum imip_fail_class cls,
-    enum imip_failure_action a, struct imip_err *err, const char *fmt, ...)
-{
-	static const enum imip_action act[] = {
-		[IMIP_FAIL_ACCEPT] = IMIP_ACTION_ACCEPT,
-		[IMIP_FAIL_TEMPFAIL] = IMIP_ACTION_TEMPFAIL,
-		[IMIP_FAIL_REJECT] = IMIP_ACTION_REJECT,
-		[IMIP_FAIL_QUARANTINE] = IMIP_ACTION_QUARANTINE,
-	};
-	static const int rank[] = {
-		[IMIP_ACTION_ACCEPT] = 0, [IMIP_ACTION_DISCARD] = 0,
-		[IMIP_ACTION_QUARANTINE] = 1, [IMIP_ACTION_TEMPFAIL] = 2,
-		[IMIP_ACTION_REJECT] = 3,
-	};
-	va_list ap;
-	char *r = NULL;
-	int n;
-
-	if (rank[act[a]] <= rank[d->action])
-		return IMIP_OK;
-	va_start(ap, fmt);
-	n = vasprintf(&r, fmt, ap);
-	va_end(ap);
-	if (n < 0)
-		return imip_err_set(err, IMIP_ENOMEM, "reason");
-	for (char *p = r; *p != '\0'; p++)	/* one line for the MTA */
-		if ((unsigned char)*p < 0x20 || *p == 0x7f)
-			*p = ' ';
-	free(d->reason);
-	d->reason = r;
-	d->action = act[a];
-	d->fail_class = cls;
-	d->smtp_text = cls == IMIP_CLASS_POLICY ? "calendar request refused" :
-	    "calendar data not accepted";
-	return IMIP_OK;
-}
-
 /* Refusals and bad data choose the action; consumed mail is discarded. */
 static int
 classify(const struct imip_msg *m, struct imip_decision *d,
@@ -690,12 +540,12 @@ classify(const struct imip_msg *m, struct imip_decision *d,
 		if (d->outcomes[i].refused)
 			o = &d->outcomes[i];
 	if (o != NULL)
-		rc = take_action(d, IMIP_CLASS_POLICY,
+		rc = msg_take_action(d, IMIP_CLASS_POLICY,
 		    m->conf->on_policy_refusal, err, "refused: %s %s uid=%s: "
 		    "%s", o->calendar, imip_method_name(o->method), o->uid,
 		    o->reason != NULL ? o->reason : "");
 	if (rc == IMIP_OK && m->nbad > 0)
-		rc = take_action(d, IMIP_CLASS_BAD_DATA, m->conf->on_bad_data,
+		rc = msg_take_action(d, IMIP_CLASS_BAD_DATA, m->conf->on_bad_data,
 		    err, "bad calendar data: %s", m->bad_why);
 	if (rc < 0)
 		return rc;
