@@ -37,12 +37,14 @@ struct envrcpt {
 struct tally {
 	size_t		 done;		/* REQUEST, CANCEL, ADD; not refused */
 	size_t		 other;		/* bad data, refused, other methods */
+	bool		 outgoing;	/* the sender's own calendar */
 };
 
 struct imip_msg {
 	const struct imip_conf	*conf;
 	char			 qid[64];
 	char			*sender;	/* normalized, "" for <> */
+	struct imip_calendar	*sender_cal;	/* a managed person sending */
 	struct rcpt		*rcpts;
 	size_t			 nrcpts;
 	char			*ctype;
@@ -91,6 +93,7 @@ imip_msg_free(struct imip_msg *m)
 		imip_calendar_free(m->rcpts[i].cal);
 	free(m->rcpts);
 	free(m->sender);
+	imip_calendar_free(m->sender_cal);
 	free(m->ctype);
 	free(m->message_id);
 	free(m->from);
@@ -150,6 +153,32 @@ imip_msg_envfrom(struct imip_msg *m, const char *addr, struct imip_err *err)
 		return IMIP_OK;
 	}
 	return rc;
+}
+
+int
+imip_msg_sender_calendar(struct imip_msg *m, struct imip_store *st,
+    struct imip_err *err)
+{
+	struct imip_calendar *cal = NULL;
+	int rc;
+
+	if (m->sender == NULL || m->sender[0] == '\0' ||
+	    !imip_msg_rcpt_may_be_managed(m, m->sender))
+		return IMIP_OK;
+	rc = imip_store_calendar_find(st, m->sender, &cal, err);
+	if (rc == IMIP_ENOTFOUND || rc == IMIP_EPARSE) {
+		imip_err_clear(err);
+		return IMIP_OK;
+	}
+	if (rc < 0)
+		return rc;
+	if (cal->kind != IMIP_CAL_PERSON) {	/* rooms send no invitations */
+		imip_calendar_free(cal);
+		return IMIP_OK;
+	}
+	imip_calendar_free(m->sender_cal);
+	m->sender_cal = cal;
+	return IMIP_OK;
 }
 
 bool
@@ -315,7 +344,7 @@ imip_msg_header(struct imip_msg *m, const char *name, const char *value,
 		rc = imip_trust_add_auth_results(m->trust, m->conf, value,
 		    err);
 	/* No managed recipient: the body is never read, keep no copy. */
-	if (rc < 0 || m->nrcpts == 0)
+	if (rc < 0 || (m->nrcpts == 0 && m->sender_cal == NULL))
 		return rc;
 	if ((rc = append(m, name, strlen(name), err)) < 0 ||
 	    (rc = append(m, ": ", 2, err)) < 0 ||
@@ -329,7 +358,8 @@ imip_msg_eoh(struct imip_msg *m)
 {
 	struct imip_err err;
 
-	m->capture = m->nrcpts > 0 && imip_mime_may_hold_calendar(m->ctype) &&
+	m->capture = (m->nrcpts > 0 || m->sender_cal != NULL) &&
+	    imip_mime_may_hold_calendar(m->ctype) &&
 	    append(m, "\r\n", 2, &err) == IMIP_OK;
 	/* A forged result header must reach end of message to be removed. */
 	return m->capture || m->nresult > 0;
@@ -464,9 +494,12 @@ one_part(struct imip_msg *m, struct imip_store *st,
 	}
 	if (msg_seen_before(d, cal->address, it))
 		goto out;
-	rc = cal->kind == IMIP_CAL_PERSON ?
-	    imip_schedule_person(st, ctx, cal, it, &o, err) :
-	    imip_schedule_resource(st, ctx, cal, it, &o, err);
+	if (t->outgoing)
+		rc = imip_schedule_outgoing(st, ctx, cal, it, &o, err);
+	else if (cal->kind == IMIP_CAL_PERSON)
+		rc = imip_schedule_person(st, ctx, cal, it, &o, err);
+	else
+		rc = imip_schedule_resource(st, ctx, cal, it, &o, err);
 	if (rc < 0)
 		goto out;
 	log_outcome(m, &o);
@@ -518,6 +551,21 @@ for_calendar(struct imip_msg *m, struct imip_store *st,
 		rc = one_part(m, st, ctx, cal, &parts[i], d, &t, err);
 	if (rc == IMIP_OK && cal->consume && t.done > 0 && t.other == 0)
 		rc = consume(m, cal, d, err);
+	return rc;
+}
+
+/* Every calendar part for the managed person who sent the message. */
+static int
+for_sender(struct imip_msg *m, struct imip_store *st,
+    const struct imip_sched_ctx *ctx, const struct imip_calpart *parts,
+    size_t nparts, struct imip_decision *d, struct imip_err *err)
+{
+	struct tally t = { .outgoing = true };
+	int rc = IMIP_OK;
+
+	for (size_t i = 0; i < nparts && rc == IMIP_OK; i++)
+		rc = one_part(m, st, ctx, m->sender_cal, &parts[i], d, &t,
+		    err);
 	return rc;
 }
 
@@ -628,6 +676,8 @@ imip_msg_finish(struct imip_msg *m, struct imip_store *st, int64_t now,
 		for (size_t i = 0; i < m->nrcpts && rc == IMIP_OK; i++)
 			rc = for_calendar(m, st, &ctx, m->rcpts[i].cal, parts,
 			    nparts, d, err);
+		if (rc == IMIP_OK && m->sender_cal != NULL)
+			rc = for_sender(m, st, &ctx, parts, nparts, d, err);
 	}
 	if (rc == IMIP_OK)
 		rc = classify(m, d, err);

@@ -75,6 +75,14 @@ int	imip_msg_envfrom(struct imip_msg *m, const char *addr,
 	    struct imip_err *err);
 
 /*
+ * imip_msg_sender_calendar - after imip_msg_envfrom: when the envelope
+ * sender is a managed person, what they send is recorded in their own
+ * calendar (outgoing invitations, answers, cancellations).
+ */
+int	imip_msg_sender_calendar(struct imip_msg *m, struct imip_store *st,
+	    struct imip_err *err);
+
+/*
  * imip_msg_rcpt_may_be_managed - false when addr is outside local_domains
  * (if any are configured): such a recipient needs no database look-up.
  */

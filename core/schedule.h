@@ -66,6 +66,17 @@ int	imip_schedule_person(struct imip_store *st,
 	    struct imip_err *err);
 
 /*
+ * imip_schedule_outgoing - what managed person cal sends, when the
+ * evidence vouches for them: invitations they organize become their
+ * events and busy time, their answers set their own busy time (ACCEPTED
+ * busy, TENTATIVE tentative, DECLINED free), their CANCELs free it.
+ */
+int	imip_schedule_outgoing(struct imip_store *st,
+	    const struct imip_sched_ctx *ctx, const struct imip_calendar *cal,
+	    const struct imip_itip *it, struct imip_outcome *out,
+	    struct imip_err *err);
+
+/*
  * imip_schedule_extend - book the instances of a booked series that an
  * earlier expansion left out.  it is the stored object, parsed again and
  * expanded with imip_itip_expand_range from the event's expanded_until;

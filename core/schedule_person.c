@@ -9,11 +9,12 @@
  */
 #include <string.h>
 
+#include "addr.h"
 #include "schedule_int.h"
 
-/* Hold the instances of j->it (or its one period) tentatively busy. */
+/* Hold the instances of j->it (or its one period) as fbtype. */
 static int
-hold_tentative(struct job *j, int64_t id, size_t *n)
+hold(struct job *j, int64_t id, const char *fbtype, size_t *n)
 {
 	const struct imip_instance *in;
 	int rc = IMIP_OK;
@@ -22,14 +23,14 @@ hold_tentative(struct job *j, int64_t id, size_t *n)
 	if (j->it->ninst == 0) {
 		*n = 1;
 		return imip_store_busy_set(j->st, j->cal->id, id, 0,
-		    j->it->start, j->it->end, "BUSY-TENTATIVE", j->err);
+		    j->it->start, j->it->end, fbtype, j->err);
 	}
 	for (size_t i = 0; i < j->it->ninst && rc == IMIP_OK; i++) {
 		in = &j->it->inst[i];
 		if (in->cancelled)
 			continue;
 		rc = imip_store_busy_set(j->st, j->cal->id, id, in->rid,
-		    in->start, in->end, "BUSY-TENTATIVE", j->err);
+		    in->start, in->end, fbtype, j->err);
 		(*n)++;
 	}
 	return rc;
@@ -37,7 +38,8 @@ hold_tentative(struct job *j, int64_t id, size_t *n)
 
 /* An update naming only some instances: move those, keep the rest. */
 static int
-record_instances(struct job *j, const struct imip_event_rec *old)
+record_instances(struct job *j, const struct imip_event_rec *old,
+    const char *fbtype)
 {
 	const struct imip_instance *in;
 	int rc = IMIP_OK;
@@ -46,11 +48,9 @@ record_instances(struct job *j, const struct imip_event_rec *old)
 		in = &j->it->inst[i];
 		rc = imip_store_busy_clear_instance(j->st, old->id, in->rid,
 		    in->and_after, j->err);
-		if (rc == IMIP_OK && !in->cancelled &&
-		    j->cal->policy.block_pending)
+		if (rc == IMIP_OK && !in->cancelled && fbtype != NULL)
 			rc = imip_store_busy_set(j->st, j->cal->id, old->id,
-			    in->rid, in->start, in->end, "BUSY-TENTATIVE",
-			    j->err);
+			    in->rid, in->start, in->end, fbtype, j->err);
 	}
 	if (rc == IMIP_OK)
 		rc = imip_store_event_version(j->st, old->id, j->it->sequence,
@@ -74,11 +74,12 @@ sched_person_record(struct job *j, const struct imip_event_rec *old)
 
 	if (old != NULL && !j->it->has_master &&
 	    strcmp(old->status, "CANCELLED") != 0)
-		return record_instances(j, old);
+		return record_instances(j, old, j->cal->policy.block_pending ?
+		    "BUSY-TENTATIVE" : NULL);
 	if ((rc = sched_put_event(j, &id, "NEEDS-ACTION", "CONFIRMED")) < 0)
 		return rc;
 	if (j->cal->policy.block_pending &&
-	    (rc = hold_tentative(j, id, &n)) < 0)
+	    (rc = hold(j, id, "BUSY-TENTATIVE", &n)) < 0)
 		return rc;
 	if (!j->cal->policy.block_pending)
 		return sched_decide(j, "RECORDED", 0, 0, "invitation %s, not "
@@ -116,4 +117,141 @@ imip_schedule_person(struct imip_store *st, const struct imip_sched_ctx *ctx,
 	    .out = out, .err = err, .person = true };
 
 	return sched_transact(&j, person_dispatch);
+}
+
+/* The person organizes this meeting: it is theirs, and busy. */
+static int
+organize(struct job *j)
+{
+	struct imip_event_rec *old = NULL;
+	int64_t id;
+	size_t n = 0;
+	int rc;
+
+	rc = imip_store_event_find(j->st, j->cal->id, j->it->uid, &old,
+	    j->err);
+	if (rc == IMIP_ENOTFOUND) {
+		imip_err_clear(j->err);
+		rc = IMIP_OK;
+	} else if (rc < 0)
+		goto out;
+	if (old != NULL && !imip_addr_equal(old->organizer, j->it->organizer))
+		rc = sched_decide(j, "REFUSED", 3, 8, "UID belongs to "
+		    "organizer %s", old->organizer != NULL ? old->organizer :
+		    "(none)");
+	else if (old != NULL && sched_version_cmp(j->it, old) <= 0)
+		rc = sched_decide(j, "IGNORED", 0, 0, "sequence %d, have %d",
+		    j->it->sequence, old->sequence);
+	else if (old != NULL && !j->it->has_master)
+		rc = record_instances(j, old, "BUSY");
+	else if ((rc = sched_put_event(j, &id, "ACCEPTED", "CONFIRMED")) ==
+	    IMIP_OK && (rc = hold(j, id, "BUSY", &n)) == IMIP_OK)
+		rc = sched_decide(j, "RECORDED", 0, 0, "organized by %s, "
+		    "%zu period%s busy", j->cal->address, n, n == 1 ? "" : "s");
+out:
+	imip_event_rec_free(old);
+	return rc;
+}
+
+/* Busy again as the stored object says, now answered with fbtype. */
+static int
+rehold(struct job *j, const struct imip_event_rec *ev, const char *fbtype)
+{
+	struct imip_itip *stored = NULL;
+	struct job again = *j;
+	size_t n;
+	int rc;
+
+	if ((rc = imip_store_busy_clear(j->st, ev->id, j->err)) < 0 ||
+	    fbtype == NULL || ev->ical == NULL)
+		return rc;
+	if (imip_itip_parse(&stored, ev->ical, NULL, j->cal->tz, j->err) < 0 ||
+	    imip_itip_expand(stored, j->ctx->now + (int64_t)
+	    (j->ctx->conf != NULL ? j->ctx->conf->horizon_days : 365) * 86400,
+	    (size_t)(j->ctx->conf != NULL ? j->ctx->conf->max_instances :
+	    1000), j->cal->tz, j->err) < 0) {
+		imip_itip_free(stored);
+		imip_err_clear(j->err);
+		return sched_note(j, "; stored invitation unreadable, busy "
+		    "time not changed");
+	}
+	again.it = stored;
+	rc = hold(&again, ev->id, fbtype, &n);
+	imip_itip_free(stored);
+	return rc;
+}
+
+/* The person's own answer: their time follows it. */
+static int
+answer(struct job *j, const struct imip_attendee *me)
+{
+	const char *ps = me->partstat, *fbtype;
+	struct imip_event_rec *ev = NULL;
+	int rc;
+
+	fbtype = strcmp(ps, "ACCEPTED") == 0 ? "BUSY" :
+	    strcmp(ps, "TENTATIVE") == 0 ? "BUSY-TENTATIVE" : NULL;
+	rc = imip_store_event_find(j->st, j->cal->id, j->it->uid, &ev,
+	    j->err);
+	if (rc == IMIP_ENOTFOUND) {
+		imip_err_clear(j->err);
+		return sched_decide(j, "IGNORED", 0, 0, "answer to an "
+		    "invitation not recorded");
+	}
+	if (rc < 0)
+		return rc;
+	if (j->it->sequence < ev->sequence)
+		rc = sched_decide(j, "IGNORED", 0, 0, "answer to sequence %d, "
+		    "have %d", j->it->sequence, ev->sequence);
+	else if (!j->it->has_master)	/* one instance answered */
+		rc = record_instances(j, ev, fbtype);
+	else if ((rc = imip_store_event_partstat(j->st, ev->id, ps,
+	    j->ctx->now, j->err)) == IMIP_OK &&
+	    (rc = rehold(j, ev, fbtype)) == IMIP_OK)
+		rc = sched_decide(j, "RECORDED", 0, 0, "answered %s", ps);
+	imip_event_rec_free(ev);
+	return rc;
+}
+
+static int
+outgoing_dispatch(struct job *j)
+{
+	const struct imip_attendee *me;
+	char trust[256];
+
+	if (!sched_sent_by(j->ctx, j->cal->address))
+		return sched_decide(j, "REFUSED", 3, 8, "mail from %s not "
+		    "vouched for (trust: %s)", j->cal->address,
+		    imip_trust_describe(j->ctx->trust, trust, sizeof(trust)));
+	switch (j->it->method) {
+	case IMIP_METHOD_REQUEST:
+		if (!imip_addr_equal(j->it->organizer, j->cal->address))
+			break;
+		return organize(j);
+	case IMIP_METHOD_CANCEL:
+		if (!imip_addr_equal(j->it->organizer, j->cal->address))
+			break;
+		return sched_cancel(j);
+	case IMIP_METHOD_REPLY:
+		if ((me = imip_itip_attendee(j->it, j->cal->address)) == NULL)
+			break;
+		return answer(j, me);
+	default:
+		break;
+	}
+	return sched_decide(j, "IGNORED", 0, 0, "%s sent by %s: nothing of "
+	    "theirs to record", imip_method_name(j->it->method),
+	    j->cal->address);
+}
+
+int
+imip_schedule_outgoing(struct imip_store *st,
+    const struct imip_sched_ctx *ctx, const struct imip_calendar *cal,
+    const struct imip_itip *it, struct imip_outcome *out,
+    struct imip_err *err)
+{
+	struct job j = { .st = st, .ctx = ctx, .cal = cal, .it = it,
+	    .out = out, .err = err, .person = true };
+
+	return sched_transact(&j, outgoing_dispatch);
 }

@@ -183,6 +183,11 @@ mf_envfrom(SMFICTX *ctx, char **argv)
 	if (imip_msg_login(c->msg, smfi_getsymval(ctx, "{auth_authen}"),
 	    &err) < 0)
 		return internal_error(ctx, c, &err);
+	/* A managed person sending: a database look-up, local senders only. */
+	if (imip_msg_rcpt_may_be_managed(c->msg, argv[0]) &&
+	    (need_store(c, &err) < 0 ||
+	    imip_msg_sender_calendar(c->msg, c->st, &err) < 0))
+		return internal_error(ctx, c, &err);
 	note_qid(ctx, c);
 	return SMFIS_CONTINUE;
 }

@@ -32,6 +32,7 @@ struct msgin {
 	const char	*client;	/* NULL: not fed (offline) */
 	const char	*login;		/* NULL: none */
 	const char	*ar;		/* Authentication-Results value */
+	bool		 own;		/* sender's calendar looked up */
 };
 
 static const char template[] =
@@ -97,6 +98,9 @@ send_msg(struct fx *fx, const struct msgin *in)
 	imip_msg_queue_id(fx->m, "QID1");
 	snprintf(sender, sizeof(sender), "<%s>", org);
 	assert_int_equal(imip_msg_envfrom(fx->m, sender, &fx->err), IMIP_OK);
+	if (in->own)
+		assert_int_equal(imip_msg_sender_calendar(fx->m, fx->db->st,
+		    &fx->err), IMIP_OK);
 	if (in->client != NULL)
 		imip_msg_client(fx->m, in->client);
 	if (in->login != NULL)
@@ -111,7 +115,7 @@ send_msg(struct fx *fx, const struct msgin *in)
 	assert_int_equal(feed_body(fx, false), IMIP_OK);
 	if (imip_msg_finish(fx->m, fx->db->st, NOW, &fx->d, &fx->err) < 0)
 		fail_msg("imip_msg_finish: %s", fx->err.msg);
-	assert_int_equal(fx->d.noutcomes, 1);
+	assert_int_equal(fx->d.noutcomes, in->own ? 2 : 1);
 }
 
 static void
@@ -257,6 +261,28 @@ test_forged_cancel_of_an_unknown_uid_leaves_no_tombstone(void **state)
 	assert_int_equal(dbfx_int(fx->db, "SELECT count(*) FROM busy"), 1);
 }
 
+static void
+test_managed_sender_records_her_own_meeting(void **state)
+{
+	struct fx *fx = *state;
+
+	/* Carol, logged in, invites the room: both calendars record it. */
+	send_msg(fx, &(struct msgin){ .organizer = "carol@example.org",
+	    .client = OUTSIDE, .login = "carol", .own = true });
+	assert_decision(fx, "ACCEPTED");
+	assert_string_equal(fx->d.outcomes[1].calendar, "carol@example.org");
+	assert_string_equal(fx->d.outcomes[1].decision, "RECORDED");
+	assert_int_equal(dbfx_int(fx->db, "SELECT count(*) FROM busy b JOIN "
+	    "calendar c ON c.id = b.calendar_id WHERE c.address = "
+	    "'carol@example.org' AND b.fbtype = 'BUSY'"), 1);
+	/* From outside without a login: neither calendar believes it. */
+	send_msg(fx, &(struct msgin){ .organizer = "carol@example.org",
+	    .client = OUTSIDE, .own = true, .method = "CANCEL" });
+	assert_decision(fx, "REFUSED");
+	assert_string_equal(fx->d.outcomes[1].decision, "REFUSED");
+	assert_int_equal(dbfx_rows(fx->db, "busy"), 2);
+}
+
 /* Bob (external) books from outside; then a CANCEL with evidence ar. */
 static void
 cancel_external(struct fx *fx, const char *ar, const char *want,
@@ -324,6 +350,7 @@ main(void)
 		T(test_trusted_dkim_pass_vouches_for_local_organizer),
 		T(test_message_without_evidence_believes_addresses),
 		T(test_forged_cancel_keeps_the_booking),
+		T(test_managed_sender_records_her_own_meeting),
 		T(test_forged_cancel_of_an_unknown_uid_leaves_no_tombstone),
 		T(test_cancel_with_trusted_dkim_fail_is_refused),
 		T(test_cancel_with_trusted_dmarc_fail_is_refused),

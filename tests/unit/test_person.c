@@ -15,6 +15,7 @@
 #include <cmocka.h>
 
 #include "sched_fx.h"
+#include "trust.h"
 
 #define CAROL	"carol@example.org"
 
@@ -175,6 +176,98 @@ test_freebusy_request_sees_pending_time(void **state)
 	    "20270301T090000Z/20270301T100000Z"));
 }
 
+/* What Carol sends, recorded in her own calendar. */
+static const char *
+sent(struct fx *fx, const char *method, const char *body)
+{
+	struct imip_itip *it = NULL;
+	char *text = calendar(method, body);
+
+	imip_outcome_fini(&fx->out);
+	fx->ctx.sender = CAROL;
+	if (imip_itip_parse(&it, text, NULL, fx->room->tz, &fx->err) < 0 ||
+	    imip_itip_expand(it, HORIZON, 1000, fx->room->tz, &fx->err) < 0 ||
+	    imip_schedule_outgoing(fx->db->st, &fx->ctx, fx->room, it,
+	    &fx->out, &fx->err) < 0)
+		fail_msg("scheduling failed: %s", fx->err.msg);
+	imip_itip_free(it);
+	free(text);
+	return fx->out.decision;
+}
+
+#define OWN(method, seq)						\
+	"BEGIN:VEVENT\r\nUID:own@example.org\r\n"			\
+	"DTSTAMP:20261101T120000Z\r\nSEQUENCE:" seq "\r\n"		\
+	"DTSTART;TZID=Europe/Berlin:20270301T100000\r\nDURATION:PT1H\r\n"\
+	"SUMMARY:Carol's meeting\r\nORGANIZER:mailto:" CAROL "\r\n"	\
+	"ATTENDEE;RSVP=TRUE:mailto:" ALICE "\r\nEND:VEVENT\r\n"
+#define MY_ANSWER(partstat)						\
+	"BEGIN:VEVENT\r\nUID:p1@example.com\r\n"			\
+	"DTSTAMP:20261101T130000Z\r\nSEQUENCE:0\r\n"			\
+	"DTSTART;TZID=Europe/Berlin:20270301T100000\r\nDURATION:PT1H\r\n"\
+	"ORGANIZER:mailto:" ALICE "\r\n"				\
+	"ATTENDEE;PARTSTAT=" partstat ":mailto:" CAROL "\r\nEND:VEVENT\r\n"
+
+static void
+test_meeting_she_organizes_is_hers_and_busy(void **state)
+{
+	struct fx *fx = *state;
+
+	assert_string_equal(sent(fx, "REQUEST", OWN("REQUEST", "0")),
+	    "RECORDED");
+	assert_null(fx->out.reply);
+	assert_string_equal(dbfx_text(fx->db, "SELECT partstat || ' ' || "
+	    "organizer FROM event"), "ACCEPTED " CAROL);
+	assert_string_equal(dbfx_text(fx->db, "SELECT fbtype FROM busy"),
+	    "BUSY");
+	assert_string_equal(sent(fx, "REQUEST", OWN("REQUEST", "0")),
+	    "IGNORED");
+	assert_string_equal(sent(fx, "CANCEL", OWN("CANCEL", "1")),
+	    "CANCELLED");
+	assert_int_equal(dbfx_rows(fx->db, "busy"), 0);
+}
+
+static void
+test_her_answers_set_her_time(void **state)
+{
+	struct fx *fx = *state;
+
+	carol(fx, "REQUEST", FIRST);
+	assert_string_equal(sent(fx, "REPLY", MY_ANSWER("ACCEPTED")),
+	    "RECORDED");
+	assert_string_equal(dbfx_text(fx->db, "SELECT partstat FROM event"),
+	    "ACCEPTED");
+	assert_string_equal(dbfx_text(fx->db, "SELECT fbtype FROM busy"),
+	    "BUSY");
+	sent(fx, "REPLY", MY_ANSWER("TENTATIVE"));
+	assert_string_equal(dbfx_text(fx->db, "SELECT fbtype FROM busy"),
+	    "BUSY-TENTATIVE");
+	sent(fx, "REPLY", MY_ANSWER("DECLINED"));
+	assert_int_equal(dbfx_rows(fx->db, "busy"), 0);
+	assert_string_equal(dbfx_text(fx->db, "SELECT partstat FROM event"),
+	    "DECLINED");
+}
+
+static void
+test_unvouched_outgoing_changes_nothing(void **state)
+{
+	struct fx *fx = *state;
+	struct imip_trust *t = NULL;
+	struct imip_err err = { 0 };
+
+	assert_int_equal(imip_conf_set(fx->db->conf, "local_domains",
+	    "example.org", &err), IMIP_OK);
+	assert_int_equal(imip_trust_new(&t, &err), IMIP_OK);
+	imip_trust_set_client(t, fx->db->conf, "203.0.113.9");
+	fx->ctx.trust = t;
+	assert_string_equal(sent(fx, "REQUEST", OWN("REQUEST", "0")),
+	    "REFUSED");
+	assert_true(fx->out.refused);
+	assert_int_equal(dbfx_rows(fx->db, "event"), 0);
+	imip_trust_free(t);
+	fx->ctx.trust = NULL;
+}
+
 #define T(f)	cmocka_unit_test_setup_teardown(f, setup_person, teardown)
 
 int
@@ -187,6 +280,9 @@ main(void)
 		T(test_cancel_frees_and_strangers_change_nothing),
 		T(test_series_instances_held_and_one_moved),
 		T(test_freebusy_request_sees_pending_time),
+		T(test_meeting_she_organizes_is_hers_and_busy),
+		T(test_her_answers_set_her_time),
+		T(test_unvouched_outgoing_changes_nothing),
 	};
 
 	return cmocka_run_group_tests(tests, fixture_group_setup,
