@@ -90,6 +90,91 @@ sched_person_record(struct job *j, const struct imip_event_rec *old)
 	    n, n == 1 ? "" : "s");
 }
 
+/* Is addr an attendee of the stored object ev? */
+static bool
+stored_attendee(const struct job *j, const struct imip_event_rec *ev,
+    const char *addr)
+{
+	struct imip_itip *stored = NULL;
+	struct imip_err why = { 0 };
+	bool yes;
+
+	if (ev->ical == NULL || imip_itip_parse(&stored, ev->ical, NULL,
+	    j->cal->tz, &why) < 0)
+		return false;
+	yes = imip_itip_attendee(stored, addr) != NULL;
+	imip_itip_free(stored);
+	return yes;
+}
+
+/* Keep the attendee's answer unless a newer one is kept already. */
+static int
+keep_reply(struct job *j, const struct imip_event_rec *ev,
+    const struct imip_attendee *who)
+{
+	struct imip_reply_rec r = {
+		.event_id = ev->id, .attendee = who->address,
+		.rid = !j->it->has_master && j->it->ninst > 0 ?
+		    j->it->inst[0].rid : 0,
+		.partstat = who->partstat, .sequence = j->it->sequence,
+		.dtstamp = j->it->dtstamp,
+	};
+	bool kept;
+	int rc;
+
+	if ((rc = imip_store_reply_put(j->st, &r, j->ctx->now, &kept,
+	    j->err)) < 0)
+		return rc;
+	if (!kept)
+		return sched_decide(j, "IGNORED", 0, 0, "%s answered %s in an "
+		    "older reply than the one kept", who->address,
+		    who->partstat);
+	return sched_decide(j, "MERGED", 0, 0, "%s answered %s%s",
+	    who->address, who->partstat, r.rid != 0 ? " for one instance" :
+	    "");
+}
+
+/*
+ * An attendee answers a meeting the person organizes.  Outlook's
+ * REPLYs may lack ORGANIZER: the UID and the attendee are enough.
+ */
+static int
+merge_reply(struct job *j)
+{
+	const struct imip_attendee *who;
+	struct imip_event_rec *ev = NULL;
+	int rc;
+
+	if (j->it->nattendees != 1)
+		return sched_decide(j, "REFUSED", 3, 8, "a REPLY speaks for "
+		    "one attendee, not %zu", j->it->nattendees);
+	who = &j->it->attendees[0];
+	if (!sched_sent_by(j->ctx, who->address))
+		return sched_decide(j, "REFUSED", 3, 8, "REPLY for %s not sent "
+		    "by that attendee", who->address);
+	rc = imip_store_event_find(j->st, j->cal->id, j->it->uid, &ev,
+	    j->err);
+	if (rc == IMIP_ENOTFOUND) {
+		imip_err_clear(j->err);
+		return sched_decide(j, "IGNORED", 0, 0, "REPLY for an event "
+		    "not recorded");
+	}
+	if (rc < 0)
+		return rc;
+	if (!imip_addr_equal(ev->organizer, j->cal->address) ||
+	    (j->it->organizer != NULL &&
+	    !imip_addr_equal(j->it->organizer, j->cal->address)))
+		rc = sched_decide(j, "IGNORED", 0, 0, "REPLY for an event %s "
+		    "does not organize", j->cal->address);
+	else if (!stored_attendee(j, ev, who->address))
+		rc = sched_decide(j, "IGNORED", 0, 0, "%s is not an attendee: "
+		    "not merged", who->address);
+	else
+		rc = keep_reply(j, ev, who);
+	imip_event_rec_free(ev);
+	return rc;
+}
+
 static int
 person_dispatch(struct job *j)
 {
@@ -102,6 +187,8 @@ person_dispatch(struct job *j)
 		return sched_cancel(j);
 	case IMIP_METHOD_DECLINECOUNTER:
 		return sched_declinecounter(j);
+	case IMIP_METHOD_REPLY:
+		return merge_reply(j);
 	default:
 		return sched_decide(j, "IGNORED", 0, 0, "%s for a person is "
 		    "journaled only", imip_method_name(j->it->method));

@@ -128,6 +128,16 @@ struct imip_approval_rec {
 	char		*decided_by;
 };
 
+/* An attendee's answer to an event a person organizes. */
+struct imip_reply_rec {
+	int64_t		 event_id;
+	const char	*attendee;
+	int64_t		 rid;		/* 0: the whole event */
+	const char	*partstat;
+	int		 sequence;
+	int64_t		 dtstamp;
+};
+
 /* Callbacks return 0 to go on, non-zero to stop (that value is returned). */
 typedef int (*imip_calendar_cb)(const struct imip_calendar *, void *);
 typedef int (*imip_busy_cb)(const struct imip_busy_rec *, void *);
@@ -174,6 +184,9 @@ int	imip_store_event_partstat(struct imip_store *st, int64_t event_id,
 	    const char *partstat, time_t now, struct imip_err *err);
 int	imip_store_busy_fbtype(struct imip_store *st, int64_t event_id,
 	    const char *fbtype, struct imip_err *err);
+int	imip_store_reply_put(struct imip_store *st,
+	    const struct imip_reply_rec *r, time_t now, bool *kept,
+	    struct imip_err *err);
 const char *imip_cal_kind_name(enum imip_cal_kind kind);
 int	imip_cal_kind_parse(const char *name, enum imip_cal_kind *out);
 

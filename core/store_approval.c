@@ -1,5 +1,6 @@
 /*
- * store_approval.c - bookings waiting for a delegate, and their answers.
+ * store_approval.c - answers: bookings waiting for a delegate, and
+ * attendees' replies to events a person organizes.
  *
  * A token names one question: this calendar, this event, this version.
  * Asking again for the same event (a newer version) supersedes the open
@@ -182,4 +183,41 @@ imip_store_busy_fbtype(struct imip_store *st, int64_t event_id,
 {
 	return set_text(st, STMT_BUSY_FBTYPE, sql_fbtype, event_id, fbtype, 0,
 	    "busy fbtype", err);
+}
+
+static const char sql_reply_put[] =
+	"INSERT INTO attendee_reply (event_id, attendee, recurrence_id,"
+	" partstat, sequence, dtstamp, updated)"
+	" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"
+	" ON CONFLICT (event_id, attendee, recurrence_id) DO UPDATE SET"
+	" partstat = excluded.partstat, sequence = excluded.sequence,"
+	" dtstamp = excluded.dtstamp, updated = excluded.updated"
+	" WHERE (excluded.sequence, excluded.dtstamp) >= (sequence, dtstamp)";
+
+/*
+ * imip_store_reply_put - keep attendee's answer r (rid 0: the whole
+ * event) unless a newer one is stored; *kept says which happened.
+ */
+int
+imip_store_reply_put(struct imip_store *st, const struct imip_reply_rec *r,
+    time_t now, bool *kept, struct imip_err *err)
+{
+	sqlite3_stmt *s = NULL;
+	int rc;
+
+	*kept = false;
+	if ((rc = store_stmt(st, STMT_REPLY_PUT, sql_reply_put, &s, err)) < 0)
+		return rc;
+	if (sqlite3_bind_int64(s, 1, r->event_id) != SQLITE_OK ||
+	    store_bind_text(s, 2, r->attendee) != SQLITE_OK ||
+	    sqlite3_bind_int64(s, 3, r->rid) != SQLITE_OK ||
+	    store_bind_text(s, 4, r->partstat) != SQLITE_OK ||
+	    sqlite3_bind_int(s, 5, r->sequence) != SQLITE_OK ||
+	    sqlite3_bind_int64(s, 6, r->dtstamp) != SQLITE_OK ||
+	    sqlite3_bind_int64(s, 7, (sqlite3_int64)now) != SQLITE_OK)
+		rc = store_bind_failed(st, "reply put", err);
+	else if ((rc = store_exec_done(st, s, "reply put", err)) == IMIP_OK)
+		*kept = sqlite3_changes(store_db(st)) > 0;
+	store_done(s);
+	return rc;
 }

@@ -268,6 +268,78 @@ test_unvouched_outgoing_changes_nothing(void **state)
 	fx->ctx.trust = NULL;
 }
 
+#define TEAM(seq)							\
+	"BEGIN:VEVENT\r\nUID:team@example.org\r\n"			\
+	"DTSTAMP:20261101T120000Z\r\nSEQUENCE:" seq "\r\n"		\
+	"DTSTART;TZID=Europe/Berlin:20270301T100000\r\nDURATION:PT1H\r\n"\
+	"SUMMARY:Team\r\nORGANIZER:mailto:" CAROL "\r\n"		\
+	"ATTENDEE;RSVP=TRUE:mailto:" ALICE "\r\n"			\
+	"ATTENDEE;RSVP=TRUE:mailto:bob@example.com\r\n"			\
+	"ATTENDEE;RSVP=TRUE:mailto:dan@example.net\r\nEND:VEVENT\r\n"
+
+/* who answers partstat at stamp; organizer line left out if NULL. */
+static const char *
+reply_from(struct fx *fx, const char *who, const char *partstat,
+    const char *stamp, const char *organizer)
+{
+	char body[768];
+
+	snprintf(body, sizeof(body), "BEGIN:VEVENT\r\nUID:team@example.org"
+	    "\r\nDTSTAMP:%s\r\nSEQUENCE:0\r\n"
+	    "DTSTART;TZID=Europe/Berlin:20270301T100000\r\nDURATION:PT1H\r\n"
+	    "%s%s%sATTENDEE;PARTSTAT=%s:mailto:%s\r\nEND:VEVENT\r\n", stamp,
+	    organizer != NULL ? "ORGANIZER:mailto:" : "",
+	    organizer != NULL ? organizer : "", organizer != NULL ? "\r\n" :
+	    "", partstat, who);
+	fx->ctx.sender = who;
+	return carol(fx, "REPLY", body);
+}
+
+static char *
+answer_of(struct fx *fx, const char *who)
+{
+	char sql[256];
+
+	snprintf(sql, sizeof(sql), "SELECT partstat FROM attendee_reply WHERE "
+	    "attendee = '%s'", who);
+	return dbfx_text(fx->db, sql);
+}
+
+static void
+test_attendee_replies_are_merged_newest_wins(void **state)
+{
+	struct fx *fx = *state;
+
+	sent(fx, "REQUEST", TEAM("0"));
+	assert_string_equal(reply_from(fx, ALICE, "ACCEPTED",
+	    "20261102T100000Z", CAROL), "MERGED");
+	assert_null(fx->out.reply);
+	/* Outlook leaves ORGANIZER out: matched by UID and attendee. */
+	assert_string_equal(reply_from(fx, "bob@example.com", "TENTATIVE",
+	    "20261102T110000Z", NULL), "MERGED");
+	assert_string_equal(reply_from(fx, "dan@example.net", "DECLINED",
+	    "20261103T090000Z", CAROL), "MERGED");
+	/* Dan's earlier ACCEPTED arrives late: it must not win. */
+	assert_string_equal(reply_from(fx, "dan@example.net", "ACCEPTED",
+	    "20261102T090000Z", CAROL), "IGNORED");
+	assert_string_equal(answer_of(fx, ALICE), "ACCEPTED");
+	assert_string_equal(answer_of(fx, "bob@example.com"), "TENTATIVE");
+	assert_string_equal(answer_of(fx, "dan@example.net"), "DECLINED");
+	/* Not an attendee: journaled, not merged. */
+	assert_string_equal(reply_from(fx, "eve@example.net", "ACCEPTED",
+	    "20261104T090000Z", CAROL), "IGNORED");
+	assert_non_null(strstr(fx->out.reason, "not an attendee"));
+	assert_int_equal(dbfx_rows(fx->db, "attendee_reply"), 3);
+	/* Bob's answer, sent by somebody else. */
+	fx->ctx.sender = "mallory@example.net";
+	assert_string_equal(carol(fx, "REPLY", "BEGIN:VEVENT\r\n"
+	    "UID:team@example.org\r\nDTSTAMP:20261105T090000Z\r\n"
+	    "SEQUENCE:0\r\nDTSTART:20270301T090000Z\r\nDURATION:PT1H\r\n"
+	    "ATTENDEE;PARTSTAT=DECLINED:mailto:bob@example.com\r\n"
+	    "END:VEVENT\r\n"), "REFUSED");
+	assert_string_equal(answer_of(fx, "bob@example.com"), "TENTATIVE");
+}
+
 #define T(f)	cmocka_unit_test_setup_teardown(f, setup_person, teardown)
 
 int
@@ -283,6 +355,7 @@ main(void)
 		T(test_meeting_she_organizes_is_hers_and_busy),
 		T(test_her_answers_set_her_time),
 		T(test_unvouched_outgoing_changes_nothing),
+		T(test_attendee_replies_are_merged_newest_wins),
 	};
 
 	return cmocka_run_group_tests(tests, fixture_group_setup,
