@@ -76,29 +76,55 @@ result_value(const struct imip_outcome *o)
 	return v;
 }
 
-/* Move *o into the decision, with its header. */
+/* "calendar: what clashes", one safe line. */
+static char *
+conflict_value(const struct imip_outcome *o)
+{
+	char *v = NULL;
+
+	if (asprintf(&v, "%s: %s", o->calendar, o->conflicts) < 0)
+		return NULL;
+	for (char *p = v; *p != '\0'; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = ' ';
+	return v;
+}
+
+/* Append header name: value (taken over; NULL is out of memory). */
+static int
+add_header(struct imip_decision *d, const char *name, char *value,
+    struct imip_err *err)
+{
+	struct imip_header *hs;
+
+	hs = realloc(d->headers, (d->nheaders + 1) * sizeof(*hs));
+	if (hs != NULL)
+		d->headers = hs;
+	if (hs == NULL || value == NULL ||
+	    (d->headers[d->nheaders].name = strdup(name)) == NULL) {
+		free(value);
+		return imip_err_set(err, IMIP_ENOMEM, "header");
+	}
+	d->headers[d->nheaders++].value = value;
+	return IMIP_OK;
+}
+
+/* Move *o into the decision, with its headers. */
 int
 msg_add_outcome(struct imip_decision *d, struct imip_outcome *o,
     struct imip_err *err)
 {
 	struct imip_outcome *os;
-	struct imip_header *hs;
+	int rc;
 
 	os = realloc(d->outcomes, (d->noutcomes + 1) * sizeof(*os));
 	if (os == NULL)
 		return imip_err_set(err, IMIP_ENOMEM, "outcomes");
 	d->outcomes = os;
-	hs = realloc(d->headers, (d->nheaders + 1) * sizeof(*hs));
-	if (hs == NULL)
-		return imip_err_set(err, IMIP_ENOMEM, "headers");
-	d->headers = hs;
-	hs = &d->headers[d->nheaders];
-	if ((hs->name = strdup(IMIP_RESULT_HEADER)) == NULL ||
-	    (hs->value = result_value(o)) == NULL) {
-		free(hs->name);
-		return imip_err_set(err, IMIP_ENOMEM, "header");
-	}
-	d->nheaders++;
+	if ((rc = add_header(d, IMIP_RESULT_HEADER, result_value(o),
+	    err)) < 0 || (o->conflicts != NULL && (rc = add_header(d,
+	    IMIP_CONFLICT_HEADER, conflict_value(o), err)) < 0))
+		return rc;
 	if (o->outbox_id != 0)
 		d->replies++;
 	d->outcomes[d->noutcomes++] = *o;

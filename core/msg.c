@@ -53,6 +53,7 @@ struct imip_msg {
 	bool			 auto_replied;
 	bool			 generated;
 	int			 nresult;	/* IMIP_RESULT_HEADERs seen */
+	int			 nconflict;	/* IMIP_CONFLICT_HEADERs seen */
 	bool			 capture;	/* keep the body: we schedule */
 	char			*buf;		/* headers + body as received */
 	size_t			 len, cap;
@@ -340,6 +341,8 @@ imip_msg_header(struct imip_msg *m, const char *name, const char *value,
 		m->generated = true;
 	else if (strcasecmp(name, IMIP_RESULT_HEADER) == 0)
 		m->nresult++;
+	else if (strcasecmp(name, IMIP_CONFLICT_HEADER) == 0)
+		m->nconflict++;
 	else if (strcasecmp(name, "Authentication-Results") == 0)
 		rc = imip_trust_add_auth_results(m->trust, m->conf, value,
 		    err);
@@ -362,7 +365,7 @@ imip_msg_eoh(struct imip_msg *m)
 	    imip_mime_may_hold_calendar(m->ctype) &&
 	    append(m, "\r\n", 2, &err) == IMIP_OK;
 	/* A forged result header must reach end of message to be removed. */
-	return m->capture || m->nresult > 0;
+	return m->capture || m->nresult > 0 || m->nconflict > 0;
 }
 
 int
@@ -654,11 +657,13 @@ imip_msg_finish(struct imip_msg *m, struct imip_store *st, int64_t now,
 
 	memset(d, 0, sizeof(*d));
 	d->strip_result = m->nresult;
+	d->strip_conflict = m->nconflict;
 	if (!m->capture)
 		return IMIP_OK;
 	ctx.from = from = from_address(m->from);
 	ctx.may_reply = ctx.sender[0] != '\0' && !m->auto_replied &&
 	    !m->generated;
+	ctx.sole_rcpt = m->nenvrcpt == 1;
 	rc = imip_mime_calendars(&parts, &nparts, m->buf, m->len,
 	    MAX_CAL_PARTS, &why);
 	if (rc == IMIP_EPARSE || rc == IMIP_ELIMIT) {

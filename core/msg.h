@@ -19,6 +19,8 @@
 
 /* The header added per managed calendar, documented in imip-milter(8). */
 #define IMIP_RESULT_HEADER	"X-iMIP-Schedule"
+/* On an invitation to a person: what its time clashes with. */
+#define IMIP_CONFLICT_HEADER	"X-iMIP-Conflicts"
 
 struct imip_msg;
 
@@ -51,6 +53,7 @@ struct imip_decision {
 	char			**delrcpts;	/* consumed, verbatim */
 	size_t			 ndelrcpts;
 	int			 strip_result;	/* incoming IMIP_RESULT_HEADERs */
+	int			 strip_conflict; /* incoming IMIP_CONFLICT_HEADERs */
 	struct imip_header	*headers;	/* to add */
 	size_t			 nheaders;
 	struct imip_outcome	*outcomes;

@@ -27,6 +27,7 @@ imip_outcome_fini(struct imip_outcome *out)
 	free(out->reason);
 	free(out->reply);
 	free(out->reply_to);
+	free(out->conflicts);
 	memset(out, 0, sizeof(*out));
 }
 
@@ -145,8 +146,8 @@ sched_refuse_stranger(struct job *j, const struct imip_event_rec *old,
 }
 
 /* "2027-03-01 10:00" in the calendar's zone (UTC if it is unknown). */
-static void
-local_time(char *buf, size_t size, int64_t t, const char *tz)
+void
+sched_local_time(char *buf, size_t size, int64_t t, const char *tz)
 {
 	icaltimezone *zone = icaltimezone_get_builtin_timezone(tz);
 	struct icaltimetype tt;
@@ -170,11 +171,11 @@ sched_human_text(const struct job *j, const char *partstat,
 	char *text = NULL;
 	int n;
 
-	local_time(s, sizeof(s), j->it->start, j->cal->tz);
-	local_time(e, sizeof(e), j->it->end, j->cal->tz);
+	sched_local_time(s, sizeof(s), j->it->start, j->cal->tz);
+	sched_local_time(e, sizeof(e), j->it->end, j->cal->tz);
 	if (conflict != NULL) {
-		local_time(cs, sizeof(cs), conflict->start, j->cal->tz);
-		local_time(ce, sizeof(ce), conflict->end, j->cal->tz);
+		sched_local_time(cs, sizeof(cs), conflict->start, j->cal->tz);
+		sched_local_time(ce, sizeof(ce), conflict->end, j->cal->tz);
 		n = asprintf(&text, "%s has declined \"%s\" (%s to %s, %s):\n"
 		    "it is already booked from %s to %s.\n", who, what, s, e,
 		    j->cal->tz, cs, ce);

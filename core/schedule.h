@@ -28,6 +28,7 @@ struct imip_sched_ctx {
 	const struct imip_trust *trust;	/* evidence; NULL: believe addresses */
 	int64_t		 now;
 	bool		 may_reply;	/* false for auto-replies, own mail */
+	bool		 sole_rcpt;	/* one envelope recipient: private */
 	bool		 dry_run;	/* roll back instead of commit */
 };
 
@@ -43,6 +44,7 @@ struct imip_outcome {
 	char		*reply_to;
 	int64_t		 outbox_id;	/* 0 when nothing was queued */
 	bool		 refused;	/* trust or policy refused the request */
+	char		*conflicts;	/* people: what the time clashes with */
 };
 
 /*

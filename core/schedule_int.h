@@ -47,6 +47,9 @@ bool	sched_organizer_vouched(const struct job *j);
 bool	sched_refuse_stranger(struct job *j,
 	    const struct imip_event_rec *old, int *rc);
 
+/* sched_local_time - "2027-03-01 10:00" of t in zone tz */
+void	sched_local_time(char *buf, size_t size, int64_t t, const char *tz);
+
 /* sched_human_text - the text/plain part of an answer (caller frees) */
 char	*sched_human_text(const struct job *j, const char *partstat,
 	    const struct imip_period *conflict);

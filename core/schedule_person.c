@@ -7,6 +7,8 @@
  * It never answers on the person's behalf.  Versions, trust and CANCEL
  * follow the same rules as for resources (schedule.c).
  */
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "addr.h"
@@ -61,6 +63,76 @@ record_instances(struct job *j, const struct imip_event_rec *old,
 	    j->it->ninst, j->it->ninst == 1 ? "" : "s");
 }
 
+#define MAX_CONFLICTS	5	/* named in the header; more are counted */
+
+struct clashes {
+	const struct job	*j;
+	char			*text;
+	size_t			 n;
+	bool			 failed;
+};
+
+/* One clash: "Summary" 2027-03-01 10:00 to 2027-03-01 11:00. */
+static int
+clash_cb(const struct imip_busy_rec *b, void *arg)
+{
+	struct clashes *c = arg;
+	char s[32], e[32], *t = NULL;
+	const char *what = c->j->ctx->sole_rcpt && b->summary != NULL ?
+	    b->summary : NULL;
+
+	if (c->n++ >= MAX_CONFLICTS)
+		return 0;
+	sched_local_time(s, sizeof(s), b->start, c->j->cal->tz);
+	sched_local_time(e, sizeof(e), b->end, c->j->cal->tz);
+	if (asprintf(&t, "%s%s%s%s%s%s to %s", c->text != NULL ? c->text : "",
+	    c->text != NULL ? "; " : "", what != NULL ? "\"" : "",
+	    what != NULL ? what : "", what != NULL ? "\" " : "", s, e) < 0) {
+		c->failed = true;
+		return 1;
+	}
+	free(c->text);
+	c->text = t;
+	return 0;
+}
+
+/*
+ * The person's busy time the invitation clashes with, for the header on
+ * the delivered copy.  Summaries are named only when the person is the
+ * message's one recipient: the header goes to every recipient.
+ */
+static int
+note_conflicts(struct job *j)
+{
+	struct clashes c = { .j = j };
+	const struct imip_instance *in;
+	size_t n = j->it->ninst > 0 ? j->it->ninst : 1;
+	int rc = IMIP_OK;
+
+	for (size_t i = 0; i < n && rc == IMIP_OK; i++) {
+		in = j->it->ninst > 0 ? &j->it->inst[i] : NULL;
+		if (in != NULL && in->cancelled)
+			continue;
+		rc = imip_store_busy_overlapping(j->st, j->cal->id,
+		    in != NULL ? in->start : j->it->start,
+		    in != NULL ? in->end : j->it->end, j->it->uid, clash_cb,
+		    &c, j->err);
+	}
+	if (rc > 0 || c.failed)
+		rc = imip_err_set(j->err, IMIP_ENOMEM, "conflicts");
+	if (rc == IMIP_OK && c.n > MAX_CONFLICTS) {
+		free(j->out->conflicts);
+		if (asprintf(&j->out->conflicts, "%s; and %zu more", c.text,
+		    c.n - MAX_CONFLICTS) < 0)
+			j->out->conflicts = NULL;
+	} else if (rc == IMIP_OK) {
+		j->out->conflicts = c.text;
+		c.text = NULL;
+	}
+	free(c.text);
+	return rc;
+}
+
 /*
  * sched_person_record - record a new or newer invitation (old: what was
  * stored, or NULL) for the person to answer.
@@ -78,8 +150,8 @@ sched_person_record(struct job *j, const struct imip_event_rec *old)
 		    "BUSY-TENTATIVE" : NULL);
 	if ((rc = sched_put_event(j, &id, "NEEDS-ACTION", "CONFIRMED")) < 0)
 		return rc;
-	if (j->cal->policy.block_pending &&
-	    (rc = hold(j, id, "BUSY-TENTATIVE", &n)) < 0)
+	if ((rc = note_conflicts(j)) < 0 || (j->cal->policy.block_pending &&
+	    (rc = hold(j, id, "BUSY-TENTATIVE", &n)) < 0))
 		return rc;
 	if (!j->cal->policy.block_pending)
 		return sched_decide(j, "RECORDED", 0, 0, "invitation %s, not "

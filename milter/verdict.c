@@ -51,6 +51,8 @@ mf_verdict_apply(SMFICTX *ctx, const struct imip_decision *d)
 	/* Deleting from the last keeps the indexes of the others valid. */
 	for (int i = d->strip_result; i >= 1; i--)
 		smfi_chgheader(ctx, IMIP_RESULT_HEADER, i, NULL);
+	for (int i = d->strip_conflict; i >= 1; i--)
+		smfi_chgheader(ctx, IMIP_CONFLICT_HEADER, i, NULL);
 	for (size_t i = 0; i < d->nheaders; i++)
 		smfi_addheader(ctx, d->headers[i].name, d->headers[i].value);
 	delete_recipients(ctx, d);

@@ -260,6 +260,20 @@ test_forged_result_headers_are_counted_for_stripping(void **state)
 }
 
 static void
+test_forged_conflict_header_is_stripped(void **state)
+{
+	struct fx *fx = *state;
+
+	assert_true(begin(fx, &(struct feed){ .file = "msg-plain.eml",
+	    .extra = { "X-iMIP-Conflicts: " ROOM_A ": \"Board\" all day" } }));
+	assert_int_equal(feed_body(fx, false), IMIP_OK);
+	assert_int_equal(imip_msg_finish(fx->m, fx->db->st, NOW, &fx->d,
+	    &fx->err), IMIP_OK);
+	assert_int_equal(fx->d.strip_conflict, 1);
+	assert_int_equal(fx->d.nheaders, 0);
+}
+
+static void
 test_forged_result_header_on_plain_mail_is_stripped(void **state)
 {
 	struct fx *fx = *state;
@@ -372,6 +386,7 @@ main(void)
 		T(test_own_generated_mail_is_not_answered),
 		T(test_forged_result_headers_are_counted_for_stripping),
 		T(test_forged_result_header_on_plain_mail_is_stripped),
+		T(test_forged_conflict_header_is_stripped),
 		T(test_internal_error_tempfails_by_default),
 		T(test_internal_error_accepts_when_configured),
 		T(test_internal_error_rejects_when_configured),

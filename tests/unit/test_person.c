@@ -340,6 +340,31 @@ test_attendee_replies_are_merged_newest_wins(void **state)
 	assert_string_equal(answer_of(fx, "bob@example.com"), "TENTATIVE");
 }
 
+static void
+test_conflicts_are_named_on_the_delivered_copy(void **state)
+{
+	struct fx *fx = *state;
+
+	occupy(fx, "dentist", MAR01 + HOUR / 2, MAR01 + 2 * HOUR);
+	dbfx_exec(fx->db, "UPDATE event SET summary = 'Dentist' WHERE uid = "
+	    "'dentist'");
+	/* Carol is the only recipient: the summary is hers to see. */
+	fx->ctx.sole_rcpt = true;
+	assert_string_equal(carol(fx, "REQUEST", FIRST), "RECORDED");
+	assert_string_equal(fx->out.conflicts,
+	    "\"Dentist\" 2027-03-01 10:30 to 2027-03-01 12:00");
+	/* Others get the same header: times only. */
+	fx->ctx.sole_rcpt = false;
+	assert_string_equal(carol(fx, "REQUEST", INVITE("1",
+	    "20261102T120000Z", "20270301")), "RECORDED");
+	assert_string_equal(fx->out.conflicts,
+	    "2027-03-01 10:30 to 2027-03-01 12:00");
+	/* Its own earlier version is no conflict; free time has none. */
+	assert_string_equal(carol(fx, "REQUEST", INVITE("2",
+	    "20261103T120000Z", "20270308")), "RECORDED");
+	assert_null(fx->out.conflicts);
+}
+
 #define T(f)	cmocka_unit_test_setup_teardown(f, setup_person, teardown)
 
 int
@@ -356,6 +381,7 @@ main(void)
 		T(test_her_answers_set_her_time),
 		T(test_unvouched_outgoing_changes_nothing),
 		T(test_attendee_replies_are_merged_newest_wins),
+		T(test_conflicts_are_named_on_the_delivered_copy),
 	};
 
 	return cmocka_run_group_tests(tests, fixture_group_setup,
