@@ -34,6 +34,7 @@ struct imip_policy {
 	char	*deny;
 	bool	 external;		/* organizers outside local_domains */
 	bool	 block_pending;		/* people: unanswered blocks time */
+	bool	 accept_if_free;	/* people: answered like a resource */
 };
 
 /* Working hours, parsed: days (bit 0 Sunday) and minutes of the day. */

@@ -254,6 +254,8 @@ person_dispatch(struct job *j)
 		return sched_freebusy(j);
 	switch (j->it->method) {
 	case IMIP_METHOD_REQUEST:
+		/* Kolab's ACCEPT_IF_NO_CONFLICT: answered like a resource. */
+		j->person = !j->cal->policy.accept_if_free;
 		return sched_request(j);
 	case IMIP_METHOD_CANCEL:
 		return sched_cancel(j);

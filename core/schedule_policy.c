@@ -69,6 +69,9 @@ sched_policy_gate(struct job *j, bool *stop)
 	int rc;
 
 	*stop = false;
+	/* A person accepting when free has no booking policy. */
+	if (j->cal->kind == IMIP_CAL_PERSON)
+		return IMIP_OK;
 	imip_policy_check_who(p, j->ctx->conf, j->it->organizer, &v);
 	if (v.result == IMIP_POLICY_OK)
 		imip_policy_check_what(p, j->cal->tz, j->it, j->ctx->now, &v);

@@ -56,6 +56,7 @@ static const struct setting {
 	{ "external", "external", SET_BOOL, 0, { NULL } },
 	{ "delivery", "delivery", SET_WORD, 0, { "deliver", "consume" } },
 	{ "block-pending", "block_pending", SET_BOOL, 0, { NULL } },
+	{ "accept-if-free", "accept_if_free", SET_BOOL, 0, { NULL } },
 };
 
 static int

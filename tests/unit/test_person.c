@@ -365,6 +365,32 @@ test_conflicts_are_named_on_the_delivered_copy(void **state)
 	assert_null(fx->out.conflicts);
 }
 
+static void
+test_accept_if_free_answers_like_a_resource(void **state)
+{
+	struct fx *fx = *state;
+	struct imip_err err = { 0 };
+
+	assert_int_equal(imip_store_calendar_set(fx->db->st, CAROL,
+	    "accept-if-free", "yes", &err), IMIP_OK);
+	imip_calendar_free(fx->room);
+	assert_int_equal(imip_store_calendar_find(fx->db->st, CAROL,
+	    &fx->room, &err), IMIP_OK);
+	assert_string_equal(carol(fx, "REQUEST", FIRST), "ACCEPTED");
+	assert_non_null(strstr(fx->out.reply, "PARTSTAT=ACCEPTED"));
+	assert_non_null(strstr(fx->out.reply, "mailto:" CAROL));
+	assert_string_equal(dbfx_text(fx->db, "SELECT fbtype FROM busy"),
+	    "BUSY");
+	/* Her time is taken now: declined for her, with the clash. */
+	assert_string_equal(carol(fx, "REQUEST", "BEGIN:VEVENT\r\n"
+	    "UID:p2@example.com\r\nDTSTAMP:20261101T120000Z\r\n"
+	    "DTSTART:20270301T093000Z\r\nDURATION:PT1H\r\n"
+	    "ORGANIZER:mailto:bob@example.com\r\n"
+	    "ATTENDEE;RSVP=TRUE:mailto:" CAROL "\r\nEND:VEVENT\r\n"),
+	    "DECLINED");
+	assert_string_equal(fx->out.status, "4.0");
+}
+
 #define T(f)	cmocka_unit_test_setup_teardown(f, setup_person, teardown)
 
 int
@@ -382,6 +408,7 @@ main(void)
 		T(test_unvouched_outgoing_changes_nothing),
 		T(test_attendee_replies_are_merged_newest_wins),
 		T(test_conflicts_are_named_on_the_delivered_copy),
+		T(test_accept_if_free_answers_like_a_resource),
 	};
 
 	return cmocka_run_group_tests(tests, fixture_group_setup,
