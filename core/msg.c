@@ -44,6 +44,7 @@ struct imip_msg {
 	const struct imip_conf	*conf;
 	char			 qid[64];
 	char			*sender;	/* normalized, "" for <> */
+	bool			 sender_local;	/* may be a managed person */
 	struct imip_calendar	*sender_cal;	/* a managed person sending */
 	struct rcpt		*rcpts;
 	size_t			 nrcpts;
@@ -153,7 +154,16 @@ imip_msg_envfrom(struct imip_msg *m, const char *addr, struct imip_err *err)
 			return imip_err_set(err, IMIP_ENOMEM, "sender");
 		return IMIP_OK;
 	}
+	m->sender_local = rc == IMIP_OK &&
+	    imip_msg_rcpt_may_be_managed(m, m->sender);
 	return rc;
+}
+
+bool
+imip_msg_sender_may_be_managed(const struct imip_msg *m)
+{
+	return m->sender_local && m->sender_cal == NULL &&
+	    imip_mime_may_hold_calendar(m->ctype);
 }
 
 int
@@ -163,8 +173,7 @@ imip_msg_sender_calendar(struct imip_msg *m, struct imip_store *st,
 	struct imip_calendar *cal = NULL;
 	int rc;
 
-	if (m->sender == NULL || m->sender[0] == '\0' ||
-	    !imip_msg_rcpt_may_be_managed(m, m->sender))
+	if (!imip_msg_sender_may_be_managed(m))
 		return IMIP_OK;
 	rc = imip_store_calendar_find(st, m->sender, &cal, err);
 	if (rc == IMIP_ENOTFOUND || rc == IMIP_EPARSE) {
@@ -347,7 +356,7 @@ imip_msg_header(struct imip_msg *m, const char *name, const char *value,
 		rc = imip_trust_add_auth_results(m->trust, m->conf, value,
 		    err);
 	/* No managed recipient: the body is never read, keep no copy. */
-	if (rc < 0 || (m->nrcpts == 0 && m->sender_cal == NULL))
+	if (rc < 0 || (m->nrcpts == 0 && !m->sender_local))
 		return rc;
 	if ((rc = append(m, name, strlen(name), err)) < 0 ||
 	    (rc = append(m, ": ", 2, err)) < 0 ||

@@ -78,7 +78,15 @@ int	imip_msg_envfrom(struct imip_msg *m, const char *addr,
 	    struct imip_err *err);
 
 /*
- * imip_msg_sender_calendar - after imip_msg_envfrom: when the envelope
+ * imip_msg_sender_may_be_managed - after the headers: is the envelope
+ * sender local and the Content-Type able to carry a calendar?  Only
+ * then is imip_msg_sender_calendar worth a database look-up, so mail
+ * without a calendar never opens the database for its sender.
+ */
+bool	imip_msg_sender_may_be_managed(const struct imip_msg *m);
+
+/*
+ * imip_msg_sender_calendar - before imip_msg_eoh: when the envelope
  * sender is a managed person, what they send is recorded in their own
  * calendar (outgoing invitations, answers, cancellations).
  */

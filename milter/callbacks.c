@@ -183,11 +183,6 @@ mf_envfrom(SMFICTX *ctx, char **argv)
 	if (imip_msg_login(c->msg, smfi_getsymval(ctx, "{auth_authen}"),
 	    &err) < 0)
 		return internal_error(ctx, c, &err);
-	/* A managed person sending: a database look-up, local senders only. */
-	if (imip_msg_rcpt_may_be_managed(c->msg, argv[0]) &&
-	    (need_store(c, &err) < 0 ||
-	    imip_msg_sender_calendar(c->msg, c->st, &err) < 0))
-		return internal_error(ctx, c, &err);
 	note_qid(ctx, c);
 	return SMFIS_CONTINUE;
 }
@@ -226,10 +221,16 @@ static sfsistat
 mf_eoh(SMFICTX *ctx)
 {
 	struct mf_conn *c = conn(ctx);
+	struct imip_err err = { 0 };
 
 	if (c == NULL || c->msg == NULL)
 		return no_msg(c);
 	note_qid(ctx, c);
+	/* A managed person sending: looked up only for calendar mail. */
+	if (imip_msg_sender_may_be_managed(c->msg) &&
+	    (need_store(c, &err) < 0 ||
+	    imip_msg_sender_calendar(c->msg, c->st, &err) < 0))
+		return internal_error(ctx, c, &err);
 	if (!imip_msg_eoh(c->msg)) {
 		imip_log_debug("%s: nothing to schedule, accepted at end of "
 		    "headers", imip_msg_get_queue_id(c->msg));

@@ -95,7 +95,8 @@ feed(struct imip_msg *m, struct imip_store *st, const char *buf, size_t len,
 	size_t body;
 	int rc;
 
-	if ((rc = imip_mime_split(buf, len, header_cb, m, &body, err)) < 0)
+	if ((rc = imip_mime_split(buf, len, header_cb, m, &body, err)) < 0 ||
+	    (rc = imip_msg_sender_calendar(m, st, err)) < 0)
 		return rc;
 	if (!imip_msg_eoh(m)) {
 		printf("fast path: nothing to schedule (no managed recipient "
@@ -135,8 +136,7 @@ mf_offline_run(const struct imip_conf *conf, const char *path,
 		goto fail;
 	imip_msg_queue_id(m, "offline");
 	imip_msg_dry_run(m, true);
-	if ((rc = imip_msg_envfrom(m, from != NULL ? from : "", &err)) < 0 ||
-	    (rc = imip_msg_sender_calendar(m, st, &err)) < 0)
+	if ((rc = imip_msg_envfrom(m, from != NULL ? from : "", &err)) < 0)
 		goto fail;
 	for (int i = 0; i < nrcpts; i++)
 		if ((rc = imip_msg_envrcpt(m, st, rcpts[i], &err)) < 0)

@@ -260,6 +260,17 @@ test_forged_result_headers_are_counted_for_stripping(void **state)
 }
 
 static void
+test_local_sender_of_plain_mail_needs_no_lookup(void **state)
+{
+	struct fx *fx = *state;
+
+	/* Plain mail from a local sender: no database look-up at all. */
+	assert_false(begin(fx, &(struct feed){ .file = "msg-plain.eml",
+	    .sender = "<carol@example.org>", .rcpt = { "<x@example.net>" } }));
+	assert_false(imip_msg_sender_may_be_managed(fx->m));
+}
+
+static void
 test_forged_conflict_header_is_stripped(void **state)
 {
 	struct fx *fx = *state;
@@ -387,6 +398,7 @@ main(void)
 		T(test_forged_result_headers_are_counted_for_stripping),
 		T(test_forged_result_header_on_plain_mail_is_stripped),
 		T(test_forged_conflict_header_is_stripped),
+		T(test_local_sender_of_plain_mail_needs_no_lookup),
 		T(test_internal_error_tempfails_by_default),
 		T(test_internal_error_accepts_when_configured),
 		T(test_internal_error_rejects_when_configured),

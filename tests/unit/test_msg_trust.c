@@ -98,9 +98,6 @@ send_msg(struct fx *fx, const struct msgin *in)
 	imip_msg_queue_id(fx->m, "QID1");
 	snprintf(sender, sizeof(sender), "<%s>", org);
 	assert_int_equal(imip_msg_envfrom(fx->m, sender, &fx->err), IMIP_OK);
-	if (in->own)
-		assert_int_equal(imip_msg_sender_calendar(fx->m, fx->db->st,
-		    &fx->err), IMIP_OK);
 	if (in->client != NULL)
 		imip_msg_client(fx->m, in->client);
 	if (in->login != NULL)
@@ -111,6 +108,11 @@ send_msg(struct fx *fx, const struct msgin *in)
 	if (in->ar != NULL)
 		header(fx, "Authentication-Results", 22, in->ar);
 	fx->body = feed_headers(fx, fx->text);
+	if (in->own) {
+		assert_true(imip_msg_sender_may_be_managed(fx->m));
+		assert_int_equal(imip_msg_sender_calendar(fx->m, fx->db->st,
+		    &fx->err), IMIP_OK);
+	}
 	assert_true(imip_msg_eoh(fx->m));
 	assert_int_equal(feed_body(fx, false), IMIP_OK);
 	if (imip_msg_finish(fx->m, fx->db->st, NOW, &fx->d, &fx->err) < 0)
