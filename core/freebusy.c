@@ -7,6 +7,7 @@
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include "freebusy.h"
@@ -94,4 +95,59 @@ imip_period_crowded(struct imip_period *booked, size_t n,
 		return true;
 	}
 	return false;
+}
+
+static const char *const fbtype_names[] = {
+	[IMIP_FB_BUSY] = "BUSY",
+	[IMIP_FB_TENTATIVE] = "BUSY-TENTATIVE",
+	[IMIP_FB_UNAVAILABLE] = "BUSY-UNAVAILABLE",
+};
+
+enum imip_fbtype
+imip_fbtype_parse(const char *name)
+{
+	for (size_t i = 0; i < sizeof(fbtype_names) / sizeof(fbtype_names[0]);
+	    i++)
+		if (name != NULL && strcmp(name, fbtype_names[i]) == 0)
+			return (enum imip_fbtype)i;
+	return IMIP_FB_BUSY;
+}
+
+const char *
+imip_fbtype_name(enum imip_fbtype type)
+{
+	return fbtype_names[type];
+}
+
+/*
+ * Periods come in order of start, so the last period of a type has the
+ * latest end of that type: only it can touch the new one.
+ */
+bool
+imip_fb_add(struct imip_fb_list *l, struct imip_period p,
+    enum imip_fbtype type)
+{
+	struct imip_fb_period *v;
+
+	if (p.start < l->range.start)
+		p.start = l->range.start;
+	if (p.end > l->range.end)
+		p.end = l->range.end;
+	for (size_t i = l->n; i-- > 0; ) {
+		if (l->v[i].type != type)
+			continue;
+		if (p.start > l->v[i].period.end)
+			break;
+		if (p.end > l->v[i].period.end)
+			l->v[i].period.end = p.end;
+		return true;
+	}
+	if (l->n == l->cap) {
+		l->cap = l->cap > 0 ? l->cap * 2 : 16;
+		if ((v = realloc(l->v, l->cap * sizeof(*v))) == NULL)
+			return false;
+		l->v = v;
+	}
+	l->v[l->n++] = (struct imip_fb_period){ p, type };
+	return true;
 }

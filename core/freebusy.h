@@ -1,5 +1,6 @@
 /*
- * freebusy.h - pure interval logic on UTC periods; no I/O.
+ * freebusy.h - pure interval logic on UTC periods; no I/O.  Also the
+ * merged busy list a free/busy answer or export is built from.
  *
  * Periods are half-open, [start, end): a meeting ending at 10:00 and one
  * starting at 10:00 do not overlap.
@@ -14,6 +15,43 @@
 struct imip_period {
 	int64_t	start, end;	/* UTC epoch seconds */
 };
+
+/* The free/busy types (RFC 5545 FBTYPE) a busy period may have. */
+enum imip_fbtype {
+	IMIP_FB_BUSY,
+	IMIP_FB_TENTATIVE,
+	IMIP_FB_UNAVAILABLE
+};
+
+/* One period of a free/busy answer. */
+struct imip_fb_period {
+	struct imip_period	 period;
+	enum imip_fbtype	 type;
+};
+
+/*
+ * The merged busy time of a range, built period by period in order of
+ * start: what a VFREEBUSY says, and no more.
+ */
+struct imip_fb_list {
+	struct imip_fb_period	*v;
+	size_t			 n, cap;
+	struct imip_period	 range;
+};
+
+/* imip_fbtype_parse - the type named name; anything else is BUSY */
+enum imip_fbtype imip_fbtype_parse(const char *name);
+
+/* imip_fbtype_name - "BUSY", "BUSY-TENTATIVE" or "BUSY-UNAVAILABLE" */
+const char *imip_fbtype_name(enum imip_fbtype type);
+
+/*
+ * imip_fb_add - p clipped to l->range, merged into the last period of
+ * its type when they touch or overlap; false when out of memory.  The
+ * caller frees l->v.
+ */
+bool	imip_fb_add(struct imip_fb_list *l, struct imip_period p,
+	    enum imip_fbtype type);
 
 /* imip_period_valid - does p have a positive length? */
 bool	imip_period_valid(const struct imip_period *p);

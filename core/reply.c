@@ -115,6 +115,19 @@ declined_vevent(const struct imip_reply_spec *s,
 	return ev;
 }
 
+static icalparameter_fbtype
+ical_fbtype(enum imip_fbtype type)
+{
+	switch (type) {
+	case IMIP_FB_TENTATIVE:
+		return ICAL_FBTYPE_BUSYTENTATIVE;
+	case IMIP_FB_UNAVAILABLE:
+		return ICAL_FBTYPE_BUSYUNAVAILABLE;
+	default:
+		return ICAL_FBTYPE_BUSY;
+	}
+}
+
 /*
  * The VFREEBUSY answer (RFC 5546 3.3.2): the asked range and the busy
  * periods in it, times only, in UTC.
@@ -150,8 +163,7 @@ freebusy_vcomp(const struct imip_reply_spec *s)
 		per.duration = icaldurationtype_null_duration();
 		p = icalproperty_new_freebusy(per);
 		icalproperty_add_parameter(p, icalparameter_new_fbtype(
-		    s->busy[i].tentative ? ICAL_FBTYPE_BUSYTENTATIVE :
-		    ICAL_FBTYPE_BUSY));
+		    ical_fbtype(s->busy[i].type)));
 		icalcomponent_add_property(fb, p);
 	}
 	icalcomponent_add_property(fb, status_prop(s->status_major,

@@ -25,12 +25,6 @@ struct imip_reply_instance {
 	struct imip_period	 conflict;	/* what it clashed with */
 };
 
-/* One busy period of a free/busy answer. */
-struct imip_reply_busy {
-	struct imip_period	 period;
-	bool			 tentative;	/* FBTYPE=BUSY-TENTATIVE */
-};
-
 /*
  * What to answer.  For a VFREEBUSY request (request->freebusy) the reply is
  * a VFREEBUSY over [request->start, request->end) listing busy; the
@@ -50,7 +44,7 @@ struct imip_reply_spec {
 	const struct imip_reply_instance *declined; /* DECLINED instances */
 	size_t			 ndeclined;
 	bool			 refresh;	/* METHOD:REFRESH */
-	const struct imip_reply_busy *busy;	/* free/busy answer */
+	const struct imip_fb_period *busy;	/* free/busy answer */
 	size_t			 nbusy;
 	const char		*human;		/* text/plain body */
 	const char		*in_reply_to;	/* request Message-ID or NULL */

@@ -15,44 +15,22 @@
 /* Longest range one request may ask about: a year and a day. */
 #define FB_RANGE_MAX	(366 * 86400)
 
-struct fb_list {
-	struct imip_reply_busy	*v;
-	size_t			 n, cap;
-	struct imip_period	 range;
-	int			 rc;		/* IMIP_ENOMEM once full */
+/* Collect the busy periods the store finds; false: out of memory. */
+struct fb_collect {
+	struct imip_fb_list	 l;
+	bool			 nomem;
 };
 
-/* Append b clipped to the range, merged with the last of its type. */
 static int
 fb_add(const struct imip_busy_rec *b, void *arg)
 {
-	struct fb_list *l = arg;
-	struct imip_reply_busy nb = {
-		.period = { b->start > l->range.start ? b->start :
-		    l->range.start, b->end < l->range.end ? b->end :
-		    l->range.end },
-		.tentative = strcmp(b->fbtype, "BUSY-TENTATIVE") == 0,
-	};
-	struct imip_reply_busy *v;
+	struct fb_collect *c = arg;
 
-	for (size_t i = l->n; i-- > 0; ) {
-		if (l->v[i].tentative != nb.tentative)
-			continue;
-		if (nb.period.start <= l->v[i].period.end) {
-			if (nb.period.end > l->v[i].period.end)
-				l->v[i].period.end = nb.period.end;
-			return 0;
-		}
-		break;
-	}
-	if (l->n == l->cap) {
-		l->cap = l->cap > 0 ? l->cap * 2 : 16;
-		if ((v = realloc(l->v, l->cap * sizeof(*v))) == NULL)
-			return l->rc = IMIP_ENOMEM;
-		l->v = v;
-	}
-	l->v[l->n++] = nb;
-	return 0;
+	if (imip_fb_add(&c->l, (struct imip_period){ b->start, b->end },
+	    imip_fbtype_parse(b->fbtype)))
+		return 0;
+	c->nomem = true;
+	return 1;
 }
 
 static char *
@@ -71,7 +49,7 @@ fb_text(const struct job *j, size_t n)
 
 /* Queue the VFREEBUSY REPLY listing l's periods. */
 static int
-fb_queue(struct job *j, const struct fb_list *l)
+fb_queue(struct job *j, const struct imip_fb_list *l)
 {
 	struct imip_itip asked = *j->it;
 	struct imip_reply_spec spec = {
@@ -89,7 +67,8 @@ fb_queue(struct job *j, const struct fb_list *l)
 int
 sched_freebusy(struct job *j)
 {
-	struct fb_list l = { .range = { j->it->start, j->it->end } };
+	struct fb_collect c = { .l.range = { j->it->start, j->it->end } };
+	struct imip_fb_list *l = &c.l;
 	int rc;
 
 	if (j->it->method != IMIP_METHOD_REQUEST)
@@ -102,17 +81,17 @@ sched_freebusy(struct job *j)
 		    "shared");
 	if (!j->ctx->may_reply || j->it->organizer == NULL)
 		return sched_decide(j, "IGNORED", 0, 0, "no one to answer");
-	if (l.range.end - l.range.start > FB_RANGE_MAX)
-		l.range.end = l.range.start + FB_RANGE_MAX;
-	rc = imip_store_busy_overlapping(j->st, j->cal->id, l.range.start,
-	    l.range.end, NULL, fb_add, &l, j->err);
-	if (rc == IMIP_ENOMEM || l.rc == IMIP_ENOMEM)
+	if (l->range.end - l->range.start > FB_RANGE_MAX)
+		l->range.end = l->range.start + FB_RANGE_MAX;
+	rc = imip_store_busy_overlapping(j->st, j->cal->id, l->range.start,
+	    l->range.end, NULL, fb_add, &c, j->err);
+	if (rc > 0 || c.nomem)
 		rc = imip_err_set(j->err, IMIP_ENOMEM, "free/busy periods");
 	if (rc == IMIP_OK && (rc = sched_decide(j, "ANSWERED", 2, 0,
-	    "%zu busy period%s%s", l.n, l.n == 1 ? "" : "s",
-	    l.range.end < j->it->end ? ", range cut to 366 days" : "")) ==
+	    "%zu busy period%s%s", l->n, l->n == 1 ? "" : "s",
+	    l->range.end < j->it->end ? ", range cut to 366 days" : "")) ==
 	    IMIP_OK)
-		rc = fb_queue(j, &l);
-	free(l.v);
+		rc = fb_queue(j, l);
+	free(l->v);
 	return rc;
 }

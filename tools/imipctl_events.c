@@ -18,28 +18,16 @@
 
 #define JOURNAL_LIMIT_MAX	1000000
 
-/* The free/busy types a busy row may hold; anything else counts as BUSY. */
-static const struct {
-	const char		*name;
-	icalparameter_fbtype	 ical;
-} fbtypes[] = {
-	{ "BUSY", ICAL_FBTYPE_BUSY },
-	{ "BUSY-TENTATIVE", ICAL_FBTYPE_BUSYTENTATIVE },
-	{ "BUSY-UNAVAILABLE", ICAL_FBTYPE_BUSYUNAVAILABLE },
-};
-#define NFBTYPES	(sizeof(fbtypes) / sizeof(fbtypes[0]))
-
-/* One merged period and the index of its type in fbtypes. */
-struct fb_period {
-	struct imip_period	 p;
-	size_t			 type;
+/* libical's names of the free/busy types of freebusy.h. */
+static const icalparameter_fbtype ical_fbtypes[] = {
+	[IMIP_FB_BUSY] = ICAL_FBTYPE_BUSY,
+	[IMIP_FB_TENTATIVE] = ICAL_FBTYPE_BUSYTENTATIVE,
+	[IMIP_FB_UNAVAILABLE] = ICAL_FBTYPE_BUSYUNAVAILABLE,
 };
 
-/* The merged busy periods of a range, in order of start. */
+/* The merged busy periods of a range, and the error that stopped them. */
 struct fb_list {
-	struct fb_period	*v;
-	size_t			 n, cap;
-	struct imip_period	 range;
+	struct imip_fb_list	 l;
 	struct imip_err		*err;
 };
 
@@ -150,52 +138,21 @@ out:
 	return rc;
 }
 
-static size_t
-fb_type(const char *name)
-{
-	for (size_t i = 0; i < NFBTYPES; i++)
-		if (name != NULL && strcmp(name, fbtypes[i].name) == 0)
-			return i;
-	return 0;
-}
-
-/*
- * Append b clipped to the range, or merge it into the last period of its
- * type when they touch or overlap.  Rows come ordered by start, so the
- * last period of a type has the latest end of that type.
- */
+/* Each busy row the store finds, merged into l (freebusy.h). */
 static int
 fb_add(const struct imip_busy_rec *b, void *arg)
 {
 	struct fb_list *l = arg;
-	struct fb_period np = { .type = fb_type(b->fbtype), .p = {
-		b->start > l->range.start ? b->start : l->range.start,
-		b->end < l->range.end ? b->end : l->range.end } };
-	struct fb_period *v;
 
-	for (size_t i = l->n; i-- > 0; ) {
-		if (l->v[i].type != np.type)
-			continue;
-		if (np.p.start > l->v[i].p.end)
-			break;
-		if (np.p.end > l->v[i].p.end)
-			l->v[i].p.end = np.p.end;
+	if (imip_fb_add(&l->l, (struct imip_period){ b->start, b->end },
+	    imip_fbtype_parse(b->fbtype)))
 		return 0;
-	}
-	if (l->n == l->cap) {
-		l->cap = l->cap > 0 ? l->cap * 2 : 16;
-		if ((v = realloc(l->v, l->cap * sizeof(*v))) == NULL)
-			return imip_err_set(l->err, IMIP_ENOMEM,
-			    "out of memory");
-		l->v = v;
-	}
-	l->v[l->n++] = np;
-	return 0;
+	return imip_err_set(l->err, IMIP_ENOMEM, "out of memory");
 }
 
 /* The periods as a table in the calendar's zone (the process's TZ). */
 static int
-fb_table(const struct imip_calendar *cal, const struct fb_list *l)
+fb_table(const struct imip_calendar *cal, const struct imip_fb_list *l)
 {
 	static const char *const header[] = { "start", "end", "fbtype" };
 	struct imip_err err = { 0 };
@@ -209,10 +166,10 @@ fb_table(const struct imip_calendar *cal, const struct fb_list *l)
 	if (ctl_list_start(&x, 3, header) < 0)
 		rc = list_failed(&err);
 	for (size_t i = 0; rc == CTL_OK && i < l->n; i++) {
-		ctl_time_local(a, sizeof(a), l->v[i].p.start);
-		ctl_time_local(b, sizeof(b), l->v[i].p.end);
+		ctl_time_local(a, sizeof(a), l->v[i].period.start);
+		ctl_time_local(b, sizeof(b), l->v[i].period.end);
 		if (ctl_list_row(&x, (const char *const[]){ a, b,
-		    fbtypes[l->v[i].type].name }) < 0)
+		    imip_fbtype_name(l->v[i].type) }) < 0)
 			rc = list_failed(&err);
 	}
 	if (rc == CTL_OK)
@@ -229,19 +186,19 @@ utc_prop(icalproperty *(*make)(struct icaltimetype), int64_t t)
 }
 
 static icalproperty *
-fb_prop(const struct fb_period *f)
+fb_prop(const struct imip_fb_period *f)
 {
 	icaltimezone *utc = icaltimezone_get_utc_timezone();
 	struct icalperiodtype per;
 	icalproperty *p;
 
 	memset(&per, 0, sizeof(per));
-	per.start = icaltime_from_timet_with_zone((time_t)f->p.start, 0, utc);
-	per.end = icaltime_from_timet_with_zone((time_t)f->p.end, 0, utc);
+	per.start = icaltime_from_timet_with_zone((time_t)f->period.start, 0, utc);
+	per.end = icaltime_from_timet_with_zone((time_t)f->period.end, 0, utc);
 	per.duration = icaldurationtype_null_duration();
 	p = icalproperty_new_freebusy(per);
 	icalproperty_add_parameter(p,
-	    icalparameter_new_fbtype(fbtypes[f->type].ical));
+	    icalparameter_new_fbtype(ical_fbtypes[f->type]));
 	return p;
 }
 
@@ -250,7 +207,7 @@ fb_prop(const struct fb_period *f)
  * calendar and range, never an event.  NULL if out of memory.
  */
 static icalcomponent *
-fb_vfreebusy(const struct imip_calendar *cal, const struct fb_list *l,
+fb_vfreebusy(const struct imip_calendar *cal, const struct imip_fb_list *l,
     char *uri, time_t now)
 {
 	icalcomponent *fb = icalcomponent_new(ICAL_VFREEBUSY_COMPONENT);
@@ -276,7 +233,7 @@ fb_vfreebusy(const struct imip_calendar *cal, const struct fb_list *l,
 
 /* The periods as a complete iCalendar object on stdout. */
 static int
-fb_ics(const struct imip_calendar *cal, const struct fb_list *l)
+fb_ics(const struct imip_calendar *cal, const struct imip_fb_list *l)
 {
 	icalcomponent *root = NULL, *fb = NULL;
 	char *uri = NULL, *text = NULL;
@@ -365,16 +322,16 @@ ctl_cmd_freebusy(const struct ctl *ctl, const struct ctl_cmd *cmd,
 	    (rc = ctl_use_zone(cal->tz)) != CTL_OK ||
 	    (rc = ctl_range(cmd, from_s, to_s, &from, &to)) != CTL_OK)
 		goto out;
-	l.range.start = from;
-	l.range.end = to;
+	l.l.range.start = from;
+	l.l.range.end = to;
 	if (imip_store_busy_overlapping(st, cal->id, from, to, NULL, fb_add,
 	    &l, &err) < 0) {
 		rc = list_failed(&err);
 		goto out;
 	}
-	rc = ics ? fb_ics(cal, &l) : fb_table(cal, &l);
+	rc = ics ? fb_ics(cal, &l.l) : fb_table(cal, &l.l);
 out:
-	free(l.v);
+	free(l.l.v);
 	imip_calendar_free(cal);
 	imip_store_close(st);
 	return rc;

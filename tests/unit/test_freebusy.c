@@ -9,6 +9,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -144,10 +145,36 @@ test_fb_period_ical_too_small_is_false(void **state)
 			    sizes[i], buf);
 }
 
+static void
+test_fb_list_clips_and_merges_by_type(void **state)
+{
+	struct imip_fb_list l = { .range = { 100, 1000 } };
+
+	(void)state;
+	assert_true(imip_fb_add(&l, (struct imip_period){ 50, 200 },
+	    IMIP_FB_BUSY));
+	assert_true(imip_fb_add(&l, (struct imip_period){ 150, 300 },
+	    imip_fbtype_parse("BUSY-TENTATIVE")));
+	assert_true(imip_fb_add(&l, (struct imip_period){ 200, 250 },
+	    IMIP_FB_BUSY));			/* touches the first */
+	assert_true(imip_fb_add(&l, (struct imip_period){ 260, 270 },
+	    imip_fbtype_parse("X-UNKNOWN")));	/* counts as BUSY */
+	assert_true(imip_fb_add(&l, (struct imip_period){ 900, 2000 },
+	    IMIP_FB_TENTATIVE));
+	assert_int_equal(l.n, 4);
+	assert_int_equal(l.v[0].period.start, 100);
+	assert_int_equal(l.v[0].period.end, 250);
+	assert_string_equal(imip_fbtype_name(l.v[1].type), "BUSY-TENTATIVE");
+	assert_int_equal(l.v[2].period.start, 260);
+	assert_int_equal(l.v[3].period.end, 1000);
+	free(l.v);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_fb_list_clips_and_merges_by_type),
 		cmocka_unit_test(test_fb_overlap_is_half_open),
 		cmocka_unit_test(test_fb_valid_needs_positive_length),
 		cmocka_unit_test(test_fb_period_ical_is_utc_period),
