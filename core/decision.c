@@ -76,13 +76,13 @@ result_value(const struct imip_outcome *o)
 	return v;
 }
 
-/* "calendar: what clashes", one safe line. */
+/* "calendar: note" (what clashes, what is proposed), one safe line. */
 static char *
-conflict_value(const struct imip_outcome *o)
+note_value(const struct imip_outcome *o, const char *note)
 {
 	char *v = NULL;
 
-	if (asprintf(&v, "%s: %s", o->calendar, o->conflicts) < 0)
+	if (asprintf(&v, "%s: %s", o->calendar, note) < 0)
 		return NULL;
 	for (char *p = v; *p != '\0'; p++)
 		if ((unsigned char)*p < 0x20 || *p == 0x7f)
@@ -123,7 +123,9 @@ msg_add_outcome(struct imip_decision *d, struct imip_outcome *o,
 	d->outcomes = os;
 	if ((rc = add_header(d, IMIP_RESULT_HEADER, result_value(o),
 	    err)) < 0 || (o->conflicts != NULL && (rc = add_header(d,
-	    IMIP_CONFLICT_HEADER, conflict_value(o), err)) < 0))
+	    IMIP_CONFLICT_HEADER, note_value(o, o->conflicts), err)) < 0) ||
+	    (o->proposal != NULL && (rc = add_header(d, IMIP_COUNTER_HEADER,
+	    note_value(o, o->proposal), err)) < 0))
 		return rc;
 	if (o->outbox_id != 0)
 		d->replies++;

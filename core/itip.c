@@ -72,6 +72,7 @@ imip_itip_free(struct imip_itip *itip)
 	free(itip->organizer_name);
 	free(itip->organizer_sent_by);
 	free(itip->summary);
+	free(itip->comment);
 	free(itip->vevent);
 	free(itip->inst);
 	if (itip->root != NULL)
@@ -256,8 +257,15 @@ read_times(struct imip_itip *it, icalcomponent *ev, const char *default_tz,
 	int rc;
 
 	if (icaltime_is_null_time(s)) {
-		/* RFC 5546 lets a CANCEL leave DTSTART out. */
-		if (it->method == IMIP_METHOD_CANCEL && !it->freebusy)
+		/*
+		 * RFC 5546 3.2 lets a CANCEL, REPLY, REFRESH and
+		 * DECLINECOUNTER leave DTSTART out: they name a stored
+		 * object rather than describe one.
+		 */
+		if (!it->freebusy && (it->method == IMIP_METHOD_CANCEL ||
+		    it->method == IMIP_METHOD_REPLY ||
+		    it->method == IMIP_METHOD_REFRESH ||
+		    it->method == IMIP_METHOD_DECLINECOUNTER))
 			return IMIP_OK;
 		return imip_err_set(err, IMIP_EPARSE, "%s without DTSTART",
 		    it->freebusy ? "VFREEBUSY" : "VEVENT");
@@ -380,7 +388,8 @@ read_event(struct imip_itip *it, icalcomponent *ev, const char *default_tz,
 	if (it->uid == NULL || it->uid[0] == '\0')
 		return imip_err_set(err, IMIP_EPARSE, "%s without UID",
 		    it->freebusy ? "VFREEBUSY" : "VEVENT");
-	if ((rc = text_prop(&it->summary, ev, ICAL_SUMMARY_PROPERTY, err)) < 0)
+	if ((rc = text_prop(&it->summary, ev, ICAL_SUMMARY_PROPERTY, err)) < 0 ||
+	    (rc = text_prop(&it->comment, ev, ICAL_COMMENT_PROPERTY, err)) < 0)
 		return rc;
 	p = icalcomponent_get_first_property(ev, ICAL_SEQUENCE_PROPERTY);
 	it->sequence = p != NULL ? icalproperty_get_sequence(p) : 0;

@@ -55,6 +55,7 @@ struct imip_itip {
 	char			*organizer_name;
 	char			*organizer_sent_by; /* normalized, or NULL */
 	char			*summary;	/* may be NULL */
+	char			*comment;	/* COMMENT (a COUNTER's why) */
 	int64_t			 start, end;	/* UTC, [start, end) */
 	bool			 all_day;
 	struct imip_attendee	*attendees;

@@ -53,8 +53,7 @@ struct imip_msg {
 	char			*from;		/* raw From: value */
 	bool			 auto_replied;
 	bool			 generated;
-	int			 nresult;	/* IMIP_RESULT_HEADERs seen */
-	int			 nconflict;	/* IMIP_CONFLICT_HEADERs seen */
+	int			 nown[IMIP_OWN_NHEADERS]; /* forged, seen */
 	bool			 capture;	/* keep the body: we schedule */
 	char			*buf;		/* headers + body as received */
 	size_t			 len, cap;
@@ -331,6 +330,31 @@ keep(char **slot, const char *value, struct imip_err *err)
 	return IMIP_OK;
 }
 
+const char *const imip_own_headers[IMIP_OWN_NHEADERS] = {
+	[IMIP_OWN_RESULT] = IMIP_RESULT_HEADER,
+	[IMIP_OWN_CONFLICT] = IMIP_CONFLICT_HEADER,
+	[IMIP_OWN_COUNTER] = IMIP_COUNTER_HEADER,
+};
+
+/* Is name one of the headers only we write?  Count the forged copy. */
+static bool
+own_header(struct imip_msg *m, const char *name)
+{
+	for (int i = 0; i < IMIP_OWN_NHEADERS; i++)
+		if (strcasecmp(name, imip_own_headers[i]) == 0)
+			return m->nown[i]++, true;
+	return false;
+}
+
+static bool
+forged_headers(const struct imip_msg *m)
+{
+	for (int i = 0; i < IMIP_OWN_NHEADERS; i++)
+		if (m->nown[i] > 0)
+			return true;
+	return false;
+}
+
 int
 imip_msg_header(struct imip_msg *m, const char *name, const char *value,
     struct imip_err *err)
@@ -348,10 +372,8 @@ imip_msg_header(struct imip_msg *m, const char *name, const char *value,
 		    strncasecmp(value, "auto-generated", 14) != 0;
 	else if (strcasecmp(name, IMIP_GENERATED_HEADER) == 0)
 		m->generated = true;
-	else if (strcasecmp(name, IMIP_RESULT_HEADER) == 0)
-		m->nresult++;
-	else if (strcasecmp(name, IMIP_CONFLICT_HEADER) == 0)
-		m->nconflict++;
+	else if (own_header(m, name))
+		;
 	else if (strcasecmp(name, "Authentication-Results") == 0)
 		rc = imip_trust_add_auth_results(m->trust, m->conf, value,
 		    err);
@@ -374,7 +396,7 @@ imip_msg_eoh(struct imip_msg *m)
 	    imip_mime_may_hold_calendar(m->ctype) &&
 	    append(m, "\r\n", 2, &err) == IMIP_OK;
 	/* A forged result header must reach end of message to be removed. */
-	return m->capture || m->nresult > 0 || m->nconflict > 0;
+	return m->capture || forged_headers(m);
 }
 
 int
@@ -665,8 +687,7 @@ imip_msg_finish(struct imip_msg *m, struct imip_store *st, int64_t now,
 	};
 
 	memset(d, 0, sizeof(*d));
-	d->strip_result = m->nresult;
-	d->strip_conflict = m->nconflict;
+	memcpy(d->strip, m->nown, sizeof(d->strip));
 	if (!m->capture)
 		return IMIP_OK;
 	ctx.from = from = from_address(m->from);

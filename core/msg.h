@@ -21,6 +21,20 @@
 #define IMIP_RESULT_HEADER	"X-iMIP-Schedule"
 /* On an invitation to a person: what its time clashes with. */
 #define IMIP_CONFLICT_HEADER	"X-iMIP-Conflicts"
+/* On a counter-proposal to a person: the time the attendee asks for. */
+#define IMIP_COUNTER_HEADER	"X-iMIP-Counter"
+
+/*
+ * The headers only this filter writes: forged copies arriving with a
+ * message are removed (imip_decision.strip counts them, in this order).
+ */
+enum imip_own_header {
+	IMIP_OWN_RESULT,
+	IMIP_OWN_CONFLICT,
+	IMIP_OWN_COUNTER,
+	IMIP_OWN_NHEADERS
+};
+extern const char *const imip_own_headers[IMIP_OWN_NHEADERS];
 
 struct imip_msg;
 
@@ -52,8 +66,7 @@ struct imip_decision {
 	char			*reason;	/* for QUARANTINE: one line */
 	char			**delrcpts;	/* consumed, verbatim */
 	size_t			 ndelrcpts;
-	int			 strip_result;	/* incoming IMIP_RESULT_HEADERs */
-	int			 strip_conflict; /* incoming IMIP_CONFLICT_HEADERs */
+	int			 strip[IMIP_OWN_NHEADERS]; /* forged copies */
 	struct imip_header	*headers;	/* to add */
 	size_t			 nheaders;
 	struct imip_outcome	*outcomes;

@@ -35,6 +35,8 @@ struct imip_policy {
 	bool	 external;		/* organizers outside local_domains */
 	bool	 block_pending;		/* people: unanswered blocks time */
 	bool	 accept_if_free;	/* people: answered like a resource */
+	bool	 answer_refresh;	/* people: REFRESH gets the REQUEST */
+	bool	 store_publish;		/* people: PUBLISH is recorded */
 };
 
 /* Working hours, parsed: days (bit 0 Sunday) and minutes of the day. */

@@ -433,3 +433,78 @@ imip_approval_build(char **out, const struct imip_approval_spec *s,
 	free(ical);
 	return rc;
 }
+
+/*
+ * The stored object again as METHOD:REQUEST with a fresh DTSTAMP: what
+ * the organizer's calendar would send for a REFRESH (RFC 5546 3.2.6).
+ */
+static char *
+resend_ical(const char *stored, int64_t now)
+{
+	icalcomponent *cal = icalparser_parse_string(stored), *c;
+	icalproperty *p;
+	char *text;
+
+	if (cal == NULL)
+		return NULL;
+	if (icalcomponent_isa(cal) != ICAL_VCALENDAR_COMPONENT) {
+		icalcomponent_free(cal);
+		return NULL;
+	}
+	while ((p = icalcomponent_get_first_property(cal,
+	    ICAL_METHOD_PROPERTY)) != NULL) {
+		icalcomponent_remove_property(cal, p);
+		icalproperty_free(p);
+	}
+	icalcomponent_add_property(cal,
+	    icalproperty_new_method(ICAL_METHOD_REQUEST));
+	for (c = icalcomponent_get_first_component(cal, ICAL_VEVENT_COMPONENT);
+	    c != NULL; c = icalcomponent_get_next_component(cal,
+	    ICAL_VEVENT_COMPONENT)) {
+		while ((p = icalcomponent_get_first_property(c,
+		    ICAL_DTSTAMP_PROPERTY)) != NULL) {
+			icalcomponent_remove_property(c, p);
+			icalproperty_free(p);
+		}
+		icalcomponent_add_property(c,
+		    utc_prop(icalproperty_new_dtstamp, now));
+	}
+	text = icalcomponent_as_ical_string_r(cal);
+	icalcomponent_free(cal);
+	return text;
+}
+
+int
+imip_resend_build(char **out, const struct imip_resend_spec *s,
+    struct imip_err *err)
+{
+	GMimeMessage *msg;
+	GMimeObject *obj;
+	char *ical, *subject;
+	int rc;
+
+	*out = NULL;
+	if ((ical = resend_ical(s->stored, s->now)) == NULL)
+		return imip_err_set(err, IMIP_EPARSE, "stored event unreadable");
+	msg = g_mime_message_new(TRUE);
+	obj = GMIME_OBJECT(msg);
+	g_mime_message_add_mailbox(msg, GMIME_ADDRESS_TYPE_FROM, s->from_name,
+	    s->from);
+	g_mime_message_add_mailbox(msg, GMIME_ADDRESS_TYPE_TO, NULL, s->to);
+	subject = g_strdup_printf("Invitation: %s", s->summary != NULL ?
+	    s->summary : "(no title)");
+	set_common(msg, subject, s->hostname, s->now);
+	g_free(subject);
+	if (s->in_reply_to != NULL) {
+		g_mime_object_set_header(obj, "In-Reply-To", s->in_reply_to,
+		    NULL);
+		g_mime_object_set_header(obj, "References", s->in_reply_to,
+		    NULL);
+	}
+	g_mime_object_set_header(obj, "Auto-Submitted", "auto-replied", NULL);
+	g_mime_object_set_header(obj, "X-Auto-Response-Suppress", "All", NULL);
+	g_mime_object_set_header(obj, IMIP_GENERATED_HEADER, "refresh", NULL);
+	rc = finish_message(out, msg, s->human, ical, "REQUEST", err);
+	free(ical);
+	return rc;
+}

@@ -76,4 +76,24 @@ struct imip_approval_spec {
 int	imip_approval_build(char **out, const struct imip_approval_spec *spec,
 	    struct imip_err *err);
 
+/*
+ * The answer to an attendee's REFRESH (RFC 5546 3.2.6): the organizer's
+ * stored object sent again to that attendee as METHOD:REQUEST.
+ */
+struct imip_resend_spec {
+	const char	*stored;	/* the VCALENDAR as stored */
+	const char	*summary;	/* for the Subject, may be NULL */
+	const char	*from;		/* the organizing calendar */
+	const char	*from_name;	/* may be NULL */
+	const char	*to;		/* the attendee who asked */
+	const char	*human;		/* text/plain body */
+	const char	*in_reply_to;	/* the REFRESH's Message-ID or NULL */
+	const char	*hostname;
+	int64_t		 now;
+};
+
+/* imip_resend_build - the REQUEST again (caller frees *out) */
+int	imip_resend_build(char **out, const struct imip_resend_spec *spec,
+	    struct imip_err *err);
+
 #endif

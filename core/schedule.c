@@ -28,6 +28,7 @@ imip_outcome_fini(struct imip_outcome *out)
 	free(out->reply);
 	free(out->reply_to);
 	free(out->conflicts);
+	free(out->proposal);
 	memset(out, 0, sizeof(*out));
 }
 
@@ -262,39 +263,66 @@ sched_find_conflict(struct job *j, struct imip_period want, bool *found,
 	return IMIP_OK;
 }
 
-/* The body of sched_queue, past the rate limit. */
-static int
-queue_limited(struct job *j, struct imip_reply_spec *spec)
+/*
+ * sched_rate_limited - may the calendar send to "to" again?  A flood of
+ * requests must not become a flood of answers: past reply_rate_limit in
+ * the last hour, the journal says so and *limited is true.
+ */
+int
+sched_rate_limited(struct job *j, const char *to, bool *limited)
 {
-	struct imip_outbox_rec o = { 0 };
 	int64_t recent;
 	int rc, limit = j->ctx->conf != NULL ?
 	    j->ctx->conf->reply_rate_limit : 0;
 
-	/* A flood of requests must not become a flood of answers. */
-	if (limit > 0) {
-		if ((rc = imip_store_outbox_recent(j->st, j->it->organizer,
-		    j->ctx->now - 3600, &recent, j->err)) < 0)
-			return rc;
-		if (recent >= limit)
-			return sched_note(j, "; no answer: %lld to %s in the "
-			    "last hour (reply_rate_limit)", (long long)recent,
-			    j->it->organizer);
-	}
-	spec->attendee = j->cal->address;
-	spec->attendee_name = j->cal->name;
-	spec->in_reply_to = j->ctx->message_id;
-	spec->hostname = j->ctx->hostname;
-	spec->now = j->ctx->now;
-	if ((rc = imip_reply_build(&j->out->reply, spec, j->err)) < 0)
+	*limited = false;
+	if (limit <= 0)
+		return IMIP_OK;
+	if ((rc = imip_store_outbox_recent(j->st, to, j->ctx->now - 3600,
+	    &recent, j->err)) < 0)
 		return rc;
-	if ((j->out->reply_to = strdup(j->it->organizer)) == NULL)
+	if (recent < limit)
+		return IMIP_OK;
+	*limited = true;
+	return sched_note(j, "; no answer: %lld to %s in the last hour "
+	    "(reply_rate_limit)", (long long)recent, to);
+}
+
+/* sched_outbox - put message (the outcome takes it) into the outbox */
+int
+sched_outbox(struct job *j, const char *to, char *message)
+{
+	struct imip_outbox_rec o = { 0 };
+
+	j->out->reply = message;
+	if ((j->out->reply_to = strdup(to)) == NULL)
 		return imip_err_set(j->err, IMIP_ENOMEM, "reply address");
 	o.created = o.next_attempt = j->ctx->now;
 	o.env_from = j->cal->address;
 	o.env_to = j->out->reply_to;
 	o.message = j->out->reply;
 	return imip_store_outbox_add(j->st, &o, &j->out->outbox_id, j->err);
+}
+
+/* The body of sched_queue, past the rate limit. */
+static int
+queue_limited(struct job *j, struct imip_reply_spec *spec)
+{
+	char *message = NULL;
+	bool limited;
+	int rc;
+
+	if ((rc = sched_rate_limited(j, j->it->organizer, &limited)) < 0 ||
+	    limited)
+		return rc;
+	spec->attendee = j->cal->address;
+	spec->attendee_name = j->cal->name;
+	spec->in_reply_to = j->ctx->message_id;
+	spec->hostname = j->ctx->hostname;
+	spec->now = j->ctx->now;
+	if ((rc = imip_reply_build(&message, spec, j->err)) < 0)
+		return rc;
+	return sched_outbox(j, j->it->organizer, message);
 }
 
 /*
@@ -578,8 +606,9 @@ journal(struct job *j)
 
 /*
  * A DECLINECOUNTER refuses a counter-proposal.  A resource never makes
- * one (it books or declines), so there is never an offer to release; the
- * message is checked like any change and journaled, never answered.
+ * one (it books or declines), so there is never an offer to release; a
+ * person's open proposal is closed.  The message is checked like any
+ * change and journaled, never answered.
  */
 int
 sched_declinecounter(struct job *j)
@@ -594,7 +623,8 @@ sched_declinecounter(struct job *j)
 		rc = sched_decide(j, "IGNORED", 0, 0, "DECLINECOUNTER for an "
 		    "unknown UID");
 	} else if (rc == IMIP_OK && !sched_refuse_stranger(j, old, &rc))
-		rc = sched_decide(j, "IGNORED", 0, 0, "no counter-proposal "
+		rc = j->person ? sched_counter_declined(j, old) :
+		    sched_decide(j, "IGNORED", 0, 0, "no counter-proposal "
 		    "held: the booking stays %s", old->partstat);
 	imip_event_rec_free(old);
 	return rc;

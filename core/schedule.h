@@ -45,6 +45,7 @@ struct imip_outcome {
 	int64_t		 outbox_id;	/* 0 when nothing was queued */
 	bool		 refused;	/* trust or policy refused the request */
 	char		*conflicts;	/* people: what the time clashes with */
+	char		*proposal;	/* people: a COUNTER's new time */
 };
 
 /*

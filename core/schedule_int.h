@@ -69,6 +69,12 @@ int	sched_find_conflict(struct job *j, struct imip_period want,
 int	sched_put_event(struct job *j, int64_t *id, const char *partstat,
 	    const char *status);
 
+/* sched_rate_limited - true (and noted) past reply_rate_limit for to */
+int	sched_rate_limited(struct job *j, const char *to, bool *limited);
+
+/* sched_outbox - queue message (the outcome takes it) from cal to to */
+int	sched_outbox(struct job *j, const char *to, char *message);
+
 /* sched_queue - queue spec's message, text human (freed), to the organizer */
 int	sched_queue(struct job *j, struct imip_reply_spec *spec, char *human);
 
@@ -86,6 +92,18 @@ int	sched_declinecounter(struct job *j);
 
 /* schedule_person.c: old is the stored event, NULL for a new one */
 int	sched_person_record(struct job *j, const struct imip_event_rec *old);
+
+/* schedule_organizer.c: what attendees send a person who organizes */
+int	sched_merge_reply(struct job *j);
+int	sched_counter(struct job *j);
+int	sched_refresh(struct job *j);
+int	sched_keep_counter(struct job *j, int64_t event_id,
+	    const char *attendee, const char *direction,
+	    struct imip_counter_rec *c, bool *kept);
+
+/* schedule_person.c: a DECLINECOUNTER of the person's proposal */
+int	sched_counter_declined(struct job *j,
+	    const struct imip_event_rec *old);
 
 /* schedule_series.c */
 int	sched_book_series(struct job *j, const struct imip_attendee *me);

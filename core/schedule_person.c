@@ -142,8 +142,12 @@ sched_person_record(struct job *j, const struct imip_event_rec *old)
 {
 	int64_t id;
 	size_t n = 0;
-	int rc;
+	int rc, closed;
 
+	/* The organizer's new version answers the person's proposal. */
+	if (old != NULL && (rc = imip_store_counter_close(j->st, old->id,
+	    "sent", NULL, "superseded", j->ctx->now, &closed, j->err)) < 0)
+		return rc;
 	if (old != NULL && !j->it->has_master &&
 	    strcmp(old->status, "CANCELLED") != 0)
 		return record_instances(j, old, j->cal->policy.block_pending ?
@@ -162,88 +166,41 @@ sched_person_record(struct job *j, const struct imip_event_rec *old)
 	    n, n == 1 ? "" : "s");
 }
 
-/* Is addr an attendee of the stored object ev? */
-static bool
-stored_attendee(const struct job *j, const struct imip_event_rec *ev,
-    const char *addr)
-{
-	struct imip_itip *stored = NULL;
-	struct imip_err why = { 0 };
-	bool yes;
-
-	if (ev->ical == NULL || imip_itip_parse(&stored, ev->ical, NULL,
-	    j->cal->tz, &why) < 0)
-		return false;
-	yes = imip_itip_attendee(stored, addr) != NULL;
-	imip_itip_free(stored);
-	return yes;
-}
-
-/* Keep the attendee's answer unless a newer one is kept already. */
-static int
-keep_reply(struct job *j, const struct imip_event_rec *ev,
-    const struct imip_attendee *who)
-{
-	struct imip_reply_rec r = {
-		.event_id = ev->id, .attendee = who->address,
-		.rid = !j->it->has_master && j->it->ninst > 0 ?
-		    j->it->inst[0].rid : 0,
-		.partstat = who->partstat, .sequence = j->it->sequence,
-		.dtstamp = j->it->dtstamp,
-	};
-	bool kept;
-	int rc;
-
-	if ((rc = imip_store_reply_put(j->st, &r, j->ctx->now, &kept,
-	    j->err)) < 0)
-		return rc;
-	if (!kept)
-		return sched_decide(j, "IGNORED", 0, 0, "%s answered %s in an "
-		    "older reply than the one kept", who->address,
-		    who->partstat);
-	return sched_decide(j, "MERGED", 0, 0, "%s answered %s%s",
-	    who->address, who->partstat, r.rid != 0 ? " for one instance" :
-	    "");
-}
-
 /*
- * An attendee answers a meeting the person organizes.  Outlook's
- * REPLYs may lack ORGANIZER: the UID and the attendee are enough.
+ * A PUBLISHed event: recorded like an invitation when the person's
+ * store-publish says so, under the same version and trust rules.
  */
 static int
-merge_reply(struct job *j)
+publish(struct job *j)
 {
-	const struct imip_attendee *who;
-	struct imip_event_rec *ev = NULL;
+	struct imip_event_rec *old = NULL;
 	int rc;
 
-	if (j->it->nattendees != 1)
-		return sched_decide(j, "REFUSED", 3, 8, "a REPLY speaks for "
-		    "one attendee, not %zu", j->it->nattendees);
-	who = &j->it->attendees[0];
-	if (!sched_sent_by(j->ctx, who->address))
-		return sched_decide(j, "REFUSED", 3, 8, "REPLY for %s not sent "
-		    "by that attendee", who->address);
-	rc = imip_store_event_find(j->st, j->cal->id, j->it->uid, &ev,
+	if (!j->cal->policy.store_publish)
+		return sched_decide(j, "IGNORED", 0, 0, "PUBLISH journaled "
+		    "(store-publish no)");
+	rc = imip_store_event_find(j->st, j->cal->id, j->it->uid, &old,
 	    j->err);
 	if (rc == IMIP_ENOTFOUND) {
 		imip_err_clear(j->err);
-		return sched_decide(j, "IGNORED", 0, 0, "REPLY for an event "
-		    "not recorded");
-	}
-	if (rc < 0)
-		return rc;
-	if (!imip_addr_equal(ev->organizer, j->cal->address) ||
-	    (j->it->organizer != NULL &&
-	    !imip_addr_equal(j->it->organizer, j->cal->address)))
-		rc = sched_decide(j, "IGNORED", 0, 0, "REPLY for an event %s "
-		    "does not organize", j->cal->address);
-	else if (!stored_attendee(j, ev, who->address))
-		rc = sched_decide(j, "IGNORED", 0, 0, "%s is not an attendee: "
-		    "not merged", who->address);
+		rc = sched_organizer_vouched(j) ? sched_person_record(j,
+		    NULL) : sched_decide(j, "REFUSED", 3, 8, "PUBLISH not "
+		    "sent by its organizer");
+	} else if (rc < 0)
+		;
+	else if (!imip_addr_equal(old->organizer, j->it->organizer))
+		rc = sched_decide(j, "REFUSED", 3, 8, "UID belongs to "
+		    "organizer %s", old->organizer != NULL ? old->organizer :
+		    "(none)");
+	else if (sched_version_cmp(j->it, old) <= 0)
+		rc = sched_decide(j, "IGNORED", 0, 0, "stale or same: "
+		    "sequence %d, have %d", j->it->sequence, old->sequence);
+	else if (!sched_sent_by(j->ctx, old->organizer))
+		rc = sched_decide(j, "REFUSED", 3, 8, "update not sent by the "
+		    "organizer");
 	else
-		rc = keep_reply(j, ev, who);
-	imip_event_rec_free(ev);
+		rc = sched_person_record(j, old);
+	imip_event_rec_free(old);
 	return rc;
 }
 
@@ -262,7 +219,13 @@ person_dispatch(struct job *j)
 	case IMIP_METHOD_DECLINECOUNTER:
 		return sched_declinecounter(j);
 	case IMIP_METHOD_REPLY:
-		return merge_reply(j);
+		return sched_merge_reply(j);
+	case IMIP_METHOD_COUNTER:
+		return sched_counter(j);
+	case IMIP_METHOD_REFRESH:
+		return sched_refresh(j);
+	case IMIP_METHOD_PUBLISH:
+		return publish(j);
 	default:
 		return sched_decide(j, "IGNORED", 0, 0, "%s for a person is "
 		    "journaled only", imip_method_name(j->it->method));
@@ -287,7 +250,7 @@ organize(struct job *j)
 	struct imip_event_rec *old = NULL;
 	int64_t id;
 	size_t n = 0;
-	int rc;
+	int rc, closed;
 
 	rc = imip_store_event_find(j->st, j->cal->id, j->it->uid, &old,
 	    j->err);
@@ -303,6 +266,11 @@ organize(struct job *j)
 	else if (old != NULL && sched_version_cmp(j->it, old) <= 0)
 		rc = sched_decide(j, "IGNORED", 0, 0, "sequence %d, have %d",
 		    j->it->sequence, old->sequence);
+	/* A new version answers the attendees' proposals. */
+	else if (old != NULL && (rc = imip_store_counter_close(j->st,
+	    old->id, "received", NULL, "superseded", j->ctx->now, &closed,
+	    j->err)) < 0)
+		;
 	else if (old != NULL && !j->it->has_master)
 		rc = record_instances(j, old, "BUSY");
 	else if ((rc = sched_put_event(j, &id, "ACCEPTED", "CONFIRMED")) ==
@@ -374,6 +342,82 @@ answer(struct job *j, const struct imip_attendee *me)
 	return rc;
 }
 
+/* sched_counter_declined - the organizer declined the person's proposal */
+int
+sched_counter_declined(struct job *j, const struct imip_event_rec *old)
+{
+	int n, rc;
+
+	if ((rc = imip_store_counter_close(j->st, old->id, "sent",
+	    j->cal->address, "declined", j->ctx->now, &n, j->err)) < 0)
+		return rc;
+	if (n == 0)
+		return sched_decide(j, "IGNORED", 0, 0, "no counter-proposal "
+		    "of %s open", j->cal->address);
+	return sched_decide(j, "RECORDED", 0, 0, "counter-proposal declined "
+	    "by %s", old->organizer != NULL ? old->organizer : "(none)");
+}
+
+/* The stored event j->it names, in *out; or IGNORED and *out NULL. */
+static int
+own_event(struct job *j, const char *what, struct imip_event_rec **out)
+{
+	int rc;
+
+	rc = imip_store_event_find(j->st, j->cal->id, j->it->uid, out,
+	    j->err);
+	if (rc != IMIP_ENOTFOUND)
+		return rc;
+	imip_err_clear(j->err);
+	return sched_decide(j, "IGNORED", 0, 0, "%s for an event not "
+	    "recorded", what);
+}
+
+/* The person proposes another time to the organizer: kept as sent. */
+static int
+propose(struct job *j, const struct imip_attendee *me)
+{
+	struct imip_event_rec *ev = NULL;
+	struct imip_counter_rec c;
+	bool kept;
+	int rc;
+
+	if ((rc = own_event(j, "COUNTER", &ev)) < 0 || ev == NULL)
+		goto out;
+	if ((rc = sched_keep_counter(j, ev->id, me->address, "sent", &c,
+	    &kept)) < 0)
+		goto out;
+	rc = !kept ? sched_decide(j, "IGNORED", 0, 0, "an older COUNTER "
+	    "than the one kept") : sched_decide(j, "RECORDED", 0, 0,
+	    "proposed another time to %s", ev->organizer != NULL ?
+	    ev->organizer : "(none)");
+out:
+	imip_event_rec_free(ev);
+	return rc;
+}
+
+/* The person, organizing, declines an attendee's proposal. */
+static int
+decline_counter(struct job *j)
+{
+	const char *who = j->it->nattendees == 1 ?
+	    j->it->attendees[0].address : NULL;
+	struct imip_event_rec *ev = NULL;
+	int n = 0, rc;
+
+	if ((rc = own_event(j, "DECLINECOUNTER", &ev)) < 0 || ev == NULL)
+		goto out;
+	if ((rc = imip_store_counter_close(j->st, ev->id, "received", who,
+	    "declined", j->ctx->now, &n, j->err)) < 0)
+		goto out;
+	rc = n == 0 ? sched_decide(j, "IGNORED", 0, 0, "no counter-proposal "
+	    "open") : sched_decide(j, "RECORDED", 0, 0, "%d counter-"
+	    "proposal%s declined", n, n == 1 ? "" : "s");
+out:
+	imip_event_rec_free(ev);
+	return rc;
+}
+
 static int
 outgoing_dispatch(struct job *j)
 {
@@ -397,6 +441,14 @@ outgoing_dispatch(struct job *j)
 		if ((me = imip_itip_attendee(j->it, j->cal->address)) == NULL)
 			break;
 		return answer(j, me);
+	case IMIP_METHOD_COUNTER:
+		if ((me = imip_itip_attendee(j->it, j->cal->address)) == NULL)
+			break;
+		return propose(j, me);
+	case IMIP_METHOD_DECLINECOUNTER:
+		if (!imip_addr_equal(j->it->organizer, j->cal->address))
+			break;
+		return decline_counter(j);
 	default:
 		break;
 	}

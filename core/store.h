@@ -138,6 +138,19 @@ struct imip_reply_rec {
 	int64_t		 dtstamp;
 };
 
+/* A counter-proposal: a new time an attendee asks the organizer for. */
+struct imip_counter_rec {
+	int64_t		 event_id;
+	const char	*attendee;
+	int64_t		 rid;		/* 0: the whole event */
+	const char	*direction;	/* "received" or "sent" */
+	int64_t		 start, end;	/* the proposed time, UTC */
+	const char	*comment;	/* may be NULL */
+	int		 sequence;
+	int64_t		 dtstamp;
+	const char	*ical;		/* the COUNTER as received */
+};
+
 /* Callbacks return 0 to go on, non-zero to stop (that value is returned). */
 typedef int (*imip_calendar_cb)(const struct imip_calendar *, void *);
 typedef int (*imip_busy_cb)(const struct imip_busy_rec *, void *);
@@ -189,6 +202,19 @@ int	imip_store_reply_put(struct imip_store *st,
 	    struct imip_err *err);
 const char *imip_cal_kind_name(enum imip_cal_kind kind);
 int	imip_cal_kind_parse(const char *name, enum imip_cal_kind *out);
+
+/*
+ * store_counter.c: counter-proposals.  put keeps c unless a newer
+ * proposal of that attendee for that instance is stored (*kept says);
+ * close moves event_id's open proposals in direction (of attendee, or
+ * every attendee for NULL) to state, *n of them.
+ */
+int	imip_store_counter_put(struct imip_store *st,
+	    const struct imip_counter_rec *c, time_t now, bool *kept,
+	    struct imip_err *err);
+int	imip_store_counter_close(struct imip_store *st, int64_t event_id,
+	    const char *direction, const char *attendee, const char *state,
+	    time_t now, int *n, struct imip_err *err);
 
 /* store_event.c: events and busy time */
 int	imip_store_event_find(struct imip_store *st, int64_t calendar_id,

@@ -18,7 +18,8 @@
 	"window_days, min_minutes, max_minutes, recurring, " \
 	"IFNULL(conflict_max_instances, -1), " \
 	"IFNULL(conflict_max_percent, -1), working_hours, allow, deny, " \
-	"external, block_pending, accept_if_free"
+	"external, block_pending, accept_if_free, answer_refresh, " \
+	"store_publish"
 
 /* The columns of CAL_COLUMNS holding text policy values. */
 enum { COL_DELEGATES = 8, COL_HOURS = 16, COL_ALLOW = 17, COL_DENY = 18 };
@@ -108,6 +109,8 @@ policy_view(struct imip_policy *p, sqlite3_stmt *s)
 	p->external = sqlite3_column_int(s, 19) != 0;
 	p->block_pending = sqlite3_column_int(s, 20) != 0;
 	p->accept_if_free = sqlite3_column_int(s, 21) != 0;
+	p->answer_refresh = sqlite3_column_int(s, 22) != 0;
+	p->store_publish = sqlite3_column_int(s, 23) != 0;
 }
 
 /* Point cal at the current row (borrowed until the next step). */

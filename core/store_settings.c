@@ -57,6 +57,8 @@ static const struct setting {
 	{ "delivery", "delivery", SET_WORD, 0, { "deliver", "consume" } },
 	{ "block-pending", "block_pending", SET_BOOL, 0, { NULL } },
 	{ "accept-if-free", "accept_if_free", SET_BOOL, 0, { NULL } },
+	{ "answer-refresh", "answer_refresh", SET_BOOL, 0, { NULL } },
+	{ "store-publish", "store_publish", SET_BOOL, 0, { NULL } },
 };
 
 static int

@@ -71,8 +71,9 @@ print_decision(const struct imip_decision *d)
 		printf("reason: %s\n", d->reason);
 	for (size_t i = 0; i < d->ndelrcpts; i++)
 		printf("delete recipient: %s\n", d->delrcpts[i]);
-	for (int i = 0; i < d->strip_result; i++)
-		printf("remove header: %s\n", IMIP_RESULT_HEADER);
+	for (int h = 0; h < IMIP_OWN_NHEADERS; h++)
+		for (int i = 0; i < d->strip[h]; i++)
+			printf("remove header: %s\n", imip_own_headers[h]);
 	for (size_t i = 0; i < d->nheaders; i++)
 		printf("add header: %s: %s\n", d->headers[i].name,
 		    d->headers[i].value);

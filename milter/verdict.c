@@ -49,10 +49,10 @@ mf_verdict_apply(SMFICTX *ctx, const struct imip_decision *d)
 	if (d->action == IMIP_ACTION_DISCARD)
 		return SMFIS_DISCARD;
 	/* Deleting from the last keeps the indexes of the others valid. */
-	for (int i = d->strip_result; i >= 1; i--)
-		smfi_chgheader(ctx, IMIP_RESULT_HEADER, i, NULL);
-	for (int i = d->strip_conflict; i >= 1; i--)
-		smfi_chgheader(ctx, IMIP_CONFLICT_HEADER, i, NULL);
+	for (int h = 0; h < IMIP_OWN_NHEADERS; h++)
+		for (int i = d->strip[h]; i >= 1; i--)
+			smfi_chgheader(ctx, (char *)imip_own_headers[h], i,
+			    NULL);
 	for (size_t i = 0; i < d->nheaders; i++)
 		smfi_addheader(ctx, d->headers[i].name, d->headers[i].value);
 	delete_recipients(ctx, d);

@@ -200,6 +200,10 @@ policy_summary(const struct imip_calendar *cal, char *buf, size_t size)
 	word(buf, size, p->conflict_max_percent >= 0, "conflicts<=%d%%",
 	    p->conflict_max_percent);
 	word(buf, size, cal->consume, "consume");
+	word(buf, size, !p->block_pending, "no-block-pending");
+	word(buf, size, p->accept_if_free, "accept-if-free");
+	word(buf, size, p->answer_refresh, "answer-refresh");
+	word(buf, size, p->store_publish, "store-publish");
 	return buf[0] != '\0' ? buf : "-";
 }
 
@@ -237,6 +241,10 @@ policy_json(const struct imip_calendar *cal)
 	ctl_json_field("allow", p->allow, false);
 	ctl_json_field("deny", p->deny, false);
 	json_bool("external", p->external);
+	json_bool("block_pending", p->block_pending);
+	json_bool("accept_if_free", p->accept_if_free);
+	json_bool("answer_refresh", p->answer_refresh);
+	json_bool("store_publish", p->store_publish);
 	printf(", \"delivery\": \"%s\"}", cal->consume ? "consume" :
 	    "deliver");
 }

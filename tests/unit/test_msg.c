@@ -76,7 +76,7 @@ test_invitation_is_booked_with_result_header(void **state)
 
 	deliver_ok(fx, &(struct feed){ .file = "msg-invite.eml" });
 	assert_booked_once(fx, 1);
-	assert_int_equal(fx->d.strip_result, 0);
+	assert_int_equal(fx->d.strip[IMIP_OWN_RESULT], 0);
 	assert_string_equal(fx->d.headers[0].value, RESULT_1);
 	assert_int_equal(dbfx_int(fx->db, "SELECT start FROM busy"), T09);
 	assert_int_equal(dbfx_int(fx->db, "SELECT end FROM busy"), T09 + 3600);
@@ -254,7 +254,7 @@ test_forged_result_headers_are_counted_for_stripping(void **state)
 	deliver_ok(fx, &(struct feed){ .file = "msg-invite.eml",
 	    .extra = { "X-iMIP-Schedule: " ROOM_A " method=REQUEST uid=x"
 	    " decision=ACCEPTED", "x-imip-schedule: forged" } });
-	assert_int_equal(fx->d.strip_result, 2);
+	assert_int_equal(fx->d.strip[IMIP_OWN_RESULT], 2);
 	assert_booked_once(fx, 1);
 	assert_string_equal(fx->d.headers[0].value, RESULT_1);
 }
@@ -276,11 +276,14 @@ test_forged_conflict_header_is_stripped(void **state)
 	struct fx *fx = *state;
 
 	assert_true(begin(fx, &(struct feed){ .file = "msg-plain.eml",
-	    .extra = { "X-iMIP-Conflicts: " ROOM_A ": \"Board\" all day" } }));
+	    .extra = { "X-iMIP-Conflicts: " ROOM_A ": \"Board\" all day",
+	    "X-iMIP-Counter: " ROOM_A ": x proposes never",
+	    "x-imip-counter: " ROOM_A ": and again" } }));
 	assert_int_equal(feed_body(fx, false), IMIP_OK);
 	assert_int_equal(imip_msg_finish(fx->m, fx->db->st, NOW, &fx->d,
 	    &fx->err), IMIP_OK);
-	assert_int_equal(fx->d.strip_conflict, 1);
+	assert_int_equal(fx->d.strip[IMIP_OWN_CONFLICT], 1);
+	assert_int_equal(fx->d.strip[IMIP_OWN_COUNTER], 2);
 	assert_int_equal(fx->d.nheaders, 0);
 }
 
@@ -296,7 +299,7 @@ test_forged_result_header_on_plain_mail_is_stripped(void **state)
 	assert_int_equal(imip_msg_finish(fx->m, fx->db->st, NOW, &fx->d,
 	    &fx->err), IMIP_OK);
 	assert_int_equal(fx->d.action, IMIP_ACTION_ACCEPT);
-	assert_int_equal(fx->d.strip_result, 1);
+	assert_int_equal(fx->d.strip[IMIP_OWN_RESULT], 1);
 	assert_int_equal(fx->d.nheaders, 0);
 	dbfx_assert_rows(fx->db, 0, 0, 0, 0);
 }

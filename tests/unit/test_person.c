@@ -14,10 +14,8 @@
 
 #include <cmocka.h>
 
-#include "sched_fx.h"
+#include "person_fx.h"
 #include "trust.h"
-
-#define CAROL	"carol@example.org"
 
 #define INVITE(seq, stamp, date)					\
 	"BEGIN:VEVENT\r\nUID:p1@example.com\r\nDTSTAMP:" stamp "\r\n"	\
@@ -27,37 +25,6 @@
 	"ATTENDEE;RSVP=TRUE;PARTSTAT=NEEDS-ACTION:mailto:" CAROL	\
 	"\r\nEND:VEVENT\r\n"
 #define FIRST	INVITE("0", "20261101T120000Z", "20270301")
-
-static int
-setup_person(void **state)
-{
-	struct fx *fx;
-
-	setup(state);
-	fx = *state;
-	imip_calendar_free(fx->room);
-	fx->room = dbfx_calendar(fx->db, CAROL, IMIP_CAL_PERSON, "Carol",
-	    "Europe/Berlin");
-	return 0;
-}
-
-/* Parse, expand and record for Carol; returns the decision. */
-static const char *
-carol(struct fx *fx, const char *method, const char *body)
-{
-	struct imip_itip *it = NULL;
-	char *text = calendar(method, body);
-
-	imip_outcome_fini(&fx->out);
-	if (imip_itip_parse(&it, text, NULL, fx->room->tz, &fx->err) < 0 ||
-	    imip_itip_expand(it, HORIZON, 1000, fx->room->tz, &fx->err) < 0 ||
-	    imip_schedule_person(fx->db->st, &fx->ctx, fx->room, it,
-	    &fx->out, &fx->err) < 0)
-		fail_msg("scheduling failed: %s", fx->err.msg);
-	imip_itip_free(it);
-	free(text);
-	return fx->out.decision;
-}
 
 static void
 test_invitation_is_recorded_not_answered(void **state)
@@ -88,13 +55,8 @@ static void
 test_pending_does_not_block_when_set_so(void **state)
 {
 	struct fx *fx = *state;
-	struct imip_err err = { 0 };
 
-	assert_int_equal(imip_store_calendar_set(fx->db->st, CAROL,
-	    "block-pending", "no", &err), IMIP_OK);
-	imip_calendar_free(fx->room);
-	assert_int_equal(imip_store_calendar_find(fx->db->st, CAROL,
-	    &fx->room, &err), IMIP_OK);
+	carol_set(fx, "block-pending", "no");
 	assert_string_equal(carol(fx, "REQUEST", FIRST), "RECORDED");
 	assert_int_equal(dbfx_rows(fx->db, "event"), 1);
 	assert_int_equal(dbfx_rows(fx->db, "busy"), 0);
@@ -174,25 +136,6 @@ test_freebusy_request_sees_pending_time(void **state)
 	    "ATTENDEE:mailto:" CAROL "\r\nEND:VFREEBUSY\r\n"), "ANSWERED");
 	assert_non_null(strstr(fx->out.reply, "FBTYPE=BUSY-TENTATIVE:"
 	    "20270301T090000Z/20270301T100000Z"));
-}
-
-/* What Carol sends, recorded in her own calendar. */
-static const char *
-sent(struct fx *fx, const char *method, const char *body)
-{
-	struct imip_itip *it = NULL;
-	char *text = calendar(method, body);
-
-	imip_outcome_fini(&fx->out);
-	fx->ctx.sender = CAROL;
-	if (imip_itip_parse(&it, text, NULL, fx->room->tz, &fx->err) < 0 ||
-	    imip_itip_expand(it, HORIZON, 1000, fx->room->tz, &fx->err) < 0 ||
-	    imip_schedule_outgoing(fx->db->st, &fx->ctx, fx->room, it,
-	    &fx->out, &fx->err) < 0)
-		fail_msg("scheduling failed: %s", fx->err.msg);
-	imip_itip_free(it);
-	free(text);
-	return fx->out.decision;
 }
 
 #define OWN(method, seq)						\
@@ -369,13 +312,8 @@ static void
 test_accept_if_free_answers_like_a_resource(void **state)
 {
 	struct fx *fx = *state;
-	struct imip_err err = { 0 };
 
-	assert_int_equal(imip_store_calendar_set(fx->db->st, CAROL,
-	    "accept-if-free", "yes", &err), IMIP_OK);
-	imip_calendar_free(fx->room);
-	assert_int_equal(imip_store_calendar_find(fx->db->st, CAROL,
-	    &fx->room, &err), IMIP_OK);
+	carol_set(fx, "accept-if-free", "yes");
 	assert_string_equal(carol(fx, "REQUEST", FIRST), "ACCEPTED");
 	assert_non_null(strstr(fx->out.reply, "PARTSTAT=ACCEPTED"));
 	assert_non_null(strstr(fx->out.reply, "mailto:" CAROL));
