@@ -111,6 +111,7 @@ static const struct conf_def conf_table[] = {
 	    "10", 0, 100000, NULL },
 	{ "conflict_max_percent", CONF_INT, OFF(conflict_max_percent), "25",
 	    0, 100, NULL },
+	{ "summary_part", CONF_BOOL, OFF(summary_part), "no", 0, 0, NULL },
 	{ "hostname", CONF_STR, OFF(hostname), "", 0, 0, NULL },
 	{ "pid_file", CONF_STR, OFF(pid_file), "", 0, 0, NULL },
 	/* process hardening: read by imip-milter at start only */

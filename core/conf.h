@@ -61,6 +61,7 @@ struct imip_conf {
 	int	 max_attendees;		/* ATTENDEEs of one object */
 	int	 conflict_max_instances;	/* more conflicts: decline series */
 	int	 conflict_max_percent;	/* likewise, as a share of instances */
+	bool	 summary_part;		/* people's notes as a text/plain part */
 	char	*hostname;		/* for Message-IDs; default gethostname() */
 	char	*pid_file;		/* "" = none */
 	/* process hardening (imip-milter -u, modes of what it creates) */

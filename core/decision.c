@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "log.h"
 #include "msg_int.h"
 
 #define REASON_MAX	200	/* bytes of a refusal's reason in the header */
@@ -29,6 +30,7 @@ imip_decision_fini(struct imip_decision *d)
 		free(d->delrcpts[i]);
 	free(d->delrcpts);
 	free(d->reason);
+	imip_body_change_fini(&d->body);
 	memset(d, 0, sizeof(*d));
 }
 
@@ -187,4 +189,54 @@ msg_take_action(struct imip_decision *d, enum imip_fail_class cls,
 	d->smtp_text = cls == IMIP_CLASS_POLICY ? "calendar request refused" :
 	    "calendar data not accepted";
 	return IMIP_OK;
+}
+
+/* The note for one outcome appended to *text; false: out of memory. */
+static bool
+add_note(char **text, const struct imip_outcome *o)
+{
+	char *t = NULL;
+	int n = 0;
+
+	if (o->conflicts != NULL)
+		n = asprintf(&t, "%s%s: this invitation clashes with %s\n",
+		    *text != NULL ? *text : "", o->calendar, o->conflicts);
+	else if (o->proposal != NULL)
+		n = asprintf(&t, "%s%s: %s\n", *text != NULL ? *text : "",
+		    o->calendar, o->proposal);
+	else
+		return true;
+	if (n < 0)
+		return false;
+	free(*text);
+	*text = t;
+	return true;
+}
+
+int
+msg_annotate(struct imip_decision *d, const char *qid, const char *data,
+    size_t len, struct imip_err *err)
+{
+	struct imip_err why = { 0 };
+	char *notes = NULL, *text = NULL;
+	int rc = IMIP_OK;
+
+	for (size_t i = 0; i < d->noutcomes; i++)
+		if (!add_note(&notes, &d->outcomes[i])) {
+			free(notes);
+			return imip_err_set(err, IMIP_ENOMEM, "summary part");
+		}
+	if (notes == NULL)
+		return IMIP_OK;
+	if (asprintf(&text, "Calendar note (imip-milter)\n\n%s", notes) < 0)
+		rc = imip_err_set(err, IMIP_ENOMEM, "summary part");
+	else if ((rc = imip_annotate(&d->body, data, len, text, &why)) ==
+	    IMIP_EUNSUPPORTED || rc == IMIP_EPARSE) {
+		imip_log_info("%s: no summary part: %s", qid, why.msg);
+		rc = IMIP_OK;
+	} else if (rc < 0)
+		*err = why;
+	free(text);
+	free(notes);
+	return rc;
 }

@@ -256,3 +256,33 @@ out:
 	g_object_unref(stream);
 	return rc;
 }
+
+/* imip_mime_text_part - a text part holding text as UTF-8 (caller unrefs) */
+GMimeObject *
+imip_mime_text_part(const char *subtype, const char *text, const char *method)
+{
+	GMimeTextPart *tp = g_mime_text_part_new_with_subtype(subtype);
+	GMimePart *part = GMIME_PART(tp);
+	GMimeStream *st;
+	GMimeDataWrapper *dw;
+
+	/*
+	 * Not g_mime_text_part_set_text(): it recodes text that fits
+	 * Latin-1 into Latin-1.  iCalendar is UTF-8 (RFC 5545 3.1.4), so the
+	 * bytes stay as they are and the label says so, even for ASCII.
+	 */
+	st = g_mime_stream_mem_new_with_buffer(text, strlen(text));
+	dw = g_mime_data_wrapper_new_with_stream(st,
+	    GMIME_CONTENT_ENCODING_DEFAULT);
+	g_mime_part_set_content(part, dw);
+	g_object_unref(dw);
+	g_object_unref(st);
+	g_mime_text_part_set_charset(tp, "utf-8");
+	if (method != NULL)
+		g_mime_object_set_content_type_parameter(GMIME_OBJECT(tp),
+		    "method", method);
+	g_mime_part_set_content_encoding(part,
+	    g_mime_part_get_best_content_encoding(part,
+	    GMIME_ENCODING_CONSTRAINT_7BIT));
+	return GMIME_OBJECT(tp);
+}

@@ -49,4 +49,14 @@ void	imip_calparts_free(struct imip_calpart *parts, size_t n);
  */
 bool	imip_mime_may_hold_calendar(const char *ctype);
 
+struct _GMimeObject;
+
+/*
+ * imip_mime_text_part - a text/subtype part holding text, labelled UTF-8
+ * with the method= parameter if method is not NULL; a new reference the
+ * caller releases with g_object_unref.
+ */
+struct _GMimeObject *imip_mime_text_part(const char *subtype,
+	    const char *text, const char *method);
+
 #endif

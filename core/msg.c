@@ -716,6 +716,9 @@ imip_msg_finish(struct imip_msg *m, struct imip_store *st, int64_t now,
 	}
 	if (rc == IMIP_OK)
 		rc = classify(m, d, err);
+	if (rc == IMIP_OK && m->conf->summary_part &&
+	    d->action == IMIP_ACTION_ACCEPT)
+		rc = msg_annotate(d, m->qid, m->buf, m->len, err);
 	if (rc < 0)
 		internal_failure(m, d, err);
 	imip_calparts_free(parts, nparts);

@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "annotate.h"
 #include "conf.h"
 #include "err.h"
 #include "schedule.h"
@@ -72,6 +73,7 @@ struct imip_decision {
 	struct imip_outcome	*outcomes;
 	size_t			 noutcomes;
 	size_t			 replies;	/* queued in the outbox */
+	struct imip_body_change	 body;		/* summary_part: new body */
 };
 
 /* imip_msg_new - state for one message under conf (borrowed, must outlive) */

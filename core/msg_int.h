@@ -27,4 +27,13 @@ int	msg_take_action(struct imip_decision *d, enum imip_fail_class cls,
 	    enum imip_failure_action a, struct imip_err *err,
 	    const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 
+/*
+ * msg_annotate - summary_part: the notes of d's outcomes for people
+ * (clashes, proposals) as a text/plain part in front of the message
+ * data[0..len), in d->body.  Signed, encrypted or unparsable mail keeps
+ * its body (the headers still say it all); that is logged, not failed.
+ */
+int	msg_annotate(struct imip_decision *d, const char *qid,
+	    const char *data, size_t len, struct imip_err *err);
+
 #endif

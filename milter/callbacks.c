@@ -312,7 +312,7 @@ struct smfiDesc mf_desc = {
 	.xxfi_name = "imip-milter",
 	.xxfi_version = SMFI_VERSION,
 	.xxfi_flags = SMFIF_ADDHDRS | SMFIF_CHGHDRS | SMFIF_DELRCPT |
-	    SMFIF_QUARANTINE,
+	    SMFIF_QUARANTINE | SMFIF_CHGBODY,
 	.xxfi_connect = mf_connect,
 	.xxfi_envfrom = mf_envfrom,
 	.xxfi_envrcpt = mf_envrcpt,

@@ -77,6 +77,9 @@ print_decision(const struct imip_decision *d)
 	for (size_t i = 0; i < d->nheaders; i++)
 		printf("add header: %s: %s\n", d->headers[i].name,
 		    d->headers[i].value);
+	if (d->body.content_type != NULL)
+		printf("replace body: Content-Type: %s\n\n%.*s\n",
+		    d->body.content_type, (int)d->body.len, d->body.body);
 	for (size_t i = 0; i < d->noutcomes; i++) {
 		const struct imip_outcome *o = &d->outcomes[i];
 

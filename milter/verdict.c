@@ -39,6 +39,35 @@ delete_recipients(SMFICTX *ctx, const struct imip_decision *d)
 			    d->delrcpts[i]);
 }
 
+/*
+ * summary_part: the note goes in front as a new multipart/mixed.  The
+ * body is replaced first: if that fails, the headers still describe
+ * the body the MTA has.  The old top-level Content-Transfer-Encoding
+ * and Content-Disposition now belong to the inner part (gmime copied
+ * them there), so they leave the top.
+ */
+static void
+replace_body(SMFICTX *ctx, const struct imip_body_change *b)
+{
+	size_t off, n;
+
+	if (b->content_type == NULL)
+		return;
+	for (off = 0; off < b->len; off += n) {
+		n = b->len - off < 65536 ? b->len - off : 65536;
+		if (smfi_replacebody(ctx, (unsigned char *)b->body + off,
+		    (int)n) != MI_SUCCESS) {
+			imip_log_warn("cannot replace the body (summary_part)");
+			return;
+		}
+	}
+	smfi_chgheader(ctx, "Content-Type", 1, b->content_type);
+	smfi_chgheader(ctx, "Content-Transfer-Encoding", 1, NULL);
+	smfi_chgheader(ctx, "Content-Disposition", 1, NULL);
+	if (b->add_mime_version)
+		smfi_addheader(ctx, "MIME-Version", "1.0");
+}
+
 sfsistat
 mf_verdict_apply(SMFICTX *ctx, const struct imip_decision *d)
 {
@@ -56,6 +85,7 @@ mf_verdict_apply(SMFICTX *ctx, const struct imip_decision *d)
 	for (size_t i = 0; i < d->nheaders; i++)
 		smfi_addheader(ctx, d->headers[i].name, d->headers[i].value);
 	delete_recipients(ctx, d);
+	replace_body(ctx, &d->body);
 	switch (d->action) {
 	case IMIP_ACTION_TEMPFAIL:
 		smfi_setreply(ctx, "451", xcode(d, false), text);
