@@ -114,10 +114,17 @@ text_prop(char **out, icalcomponent *c, icalproperty_kind kind,
     struct imip_err *err)
 {
 	icalproperty *p = icalcomponent_get_first_property(c, kind);
+	icalvalue *val = p != NULL ? icalproperty_get_value(p) : NULL;
 	const char *v;
 
+	/*
+	 * The text itself, unescaped ("a, b", not "a\\, b"): it goes into
+	 * headers and log lines, and libical escapes it again when a reply
+	 * writes it back.
+	 */
 	*out = NULL;
-	if (p == NULL || (v = icalproperty_get_value_as_string(p)) == NULL)
+	if (val == NULL || icalvalue_isa(val) != ICAL_TEXT_VALUE ||
+	    (v = icalvalue_get_text(val)) == NULL)
 		return IMIP_OK;
 	if ((*out = strdup(v)) == NULL)
 		return imip_err_set(err, IMIP_ENOMEM, "text property");

@@ -254,7 +254,7 @@ class Postfix:
 
     def __init__(self, workdir=None, port=None, milter=None,
                  milter_default_action="tempfail", domains=DOMAINS,
-                 extra_main=None):
+                 extra_main=None, extra_master=None):
         problem = harness_problem()
         if problem:
             raise HarnessError(problem)
@@ -268,6 +268,7 @@ class Postfix:
         self.milter_default_action = milter_default_action
         self.domains = tuple(domains)
         self.extra_main = dict(extra_main or {})
+        self.extra_master = list(extra_master or [])
         self.etc = self.dir / "etc"
         self.queue = self.dir / "queue"
         self.data = self.dir / "data"
@@ -345,7 +346,8 @@ class Postfix:
         return "\n".join(lines) + "\n"
 
     def master_cf(self):
-        return MASTER_CF.format(listen="127.0.0.1:%d" % self.port)
+        extra = "".join(line + "\n" for line in self.extra_master)
+        return MASTER_CF.format(listen="127.0.0.1:%d" % self.port) + extra
 
     def write_config(self):
         pf = pwd.getpwnam("postfix")
@@ -738,13 +740,15 @@ class Stack:
             st.postfix.send(...); st.milter.log()
 
     extra_conf: further imip-milter.conf keys; extra_main: further (or
-    overriding) main.cf settings for the Postfix, e.g. process limits.
+    overriding) main.cf settings for the Postfix, e.g. process limits;
+    extra_master: further master.cf lines (another smtpd, say).
     milter_user, milter_socket: Milter's user and socket.
     """
 
     def __init__(self, rooms=(), milter_default_action="tempfail",
                  log_level="debug", workdir=None, extra_conf=None,
-                 extra_main=None, milter_user=None, milter_socket=None):
+                 extra_main=None, extra_master=None, milter_user=None,
+                 milter_socket=None):
         problem = harness_problem()
         if problem:
             raise HarnessError(problem)
@@ -757,7 +761,8 @@ class Stack:
         self.postfix = Postfix(workdir=self.dir / "postfix", port=smtp_port,
                                milter=msock,
                                milter_default_action=milter_default_action,
-                               extra_main=extra_main)
+                               extra_main=extra_main,
+                               extra_master=extra_master)
         self.milter = Milter(workdir=self.dir / "milter", port=milter_port,
                              rooms=rooms,
                              sendmail_path=self.postfix.sendmail_command(),

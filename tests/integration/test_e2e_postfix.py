@@ -315,12 +315,15 @@ class E2EBase(unittest.TestCase):
     rooms = [(ROOM_A, "Room A"), (ROOM_B, "Room B")]
 
     postfix_main = None         # further main.cf settings for the class
+    postfix_master = None       # further master.cf lines
+    milter_conf = None          # further imip-milter.conf keys
 
     @classmethod
     def setUpClass(cls):
         mta.install_signal_cleanup()
-        cls.stack = mta.Stack(rooms=cls.rooms,
-                              extra_main=cls.postfix_main).start()
+        cls.stack = mta.Stack(rooms=cls.rooms, extra_main=cls.postfix_main,
+                              extra_master=cls.postfix_master,
+                              extra_conf=cls.milter_conf).start()
         cls.pf = cls.stack.postfix
         cls.milter = cls.stack.milter
 

@@ -5,7 +5,10 @@ by injecting it with sendmail(1) (non_smtpd_milters); Room A books it and
 its REPLY passes the filter again on its way to Carol, where it is merged,
 never answered; two attendees reply by SMTP, one of them late with an
 older DTSTAMP that must not win; an S/MIME-signed invitation to Carol gets
-headers only, its signed body stays byte for byte.
+headers only, its signed body stays byte for byte, although summary_part
+is on; Bob's COUNTER is kept and shown in X-iMIP-Counter, and his REFRESH
+answered with Carol's stored REQUEST once she allows it; an unsigned
+invitation that clashes gets the note as a text part in front.
 
 Run:  sudo python3 tests/integration/test_people.py -v
 Exit status 77 (meson: SKIP) when the machine cannot run a private Postfix.
@@ -26,24 +29,36 @@ DAN = "dan@example.net"
 UID = "team-%d@example.org" % os.getpid()
 
 
-def attendee_reply(who, partstat, stamp, msgid):
-    """An attendee's REPLY to Carol's meeting, DTSTAMP stamp."""
+def to_attendee(method, who, stamp, msgid, times=("09:00", "10:00"),
+                extra=()):
+    """An attendee's message (REPLY, COUNTER, REFRESH) about Carol's
+    meeting, DTSTAMP stamp; times None leaves DTSTART out."""
+    year = int(day(2, "09:00")[:4])
+    when = ["DTSTART:%d0302T%s00Z" % (year, times[0].replace(":", "")),
+            "DTEND:%d0302T%s00Z" % (year, times[1].replace(":", ""))] \
+        if times else []
     lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//test//EN",
-             "METHOD:REPLY", "BEGIN:VEVENT", "UID:" + UID,
-             "DTSTAMP:" + stamp, "SEQUENCE:0",
-             "DTSTART:%d0302T090000Z" % (int(day(2, "09:00")[:4])),
-             "DTEND:%d0302T100000Z" % (int(day(2, "09:00")[:4])),
+             "METHOD:" + method, "BEGIN:VEVENT", "UID:" + UID,
+             "DTSTAMP:" + stamp, "SEQUENCE:0"] + when + list(extra) + [
              "ORGANIZER:mailto:" + CAROL,
-             "ATTENDEE;PARTSTAT=%s:mailto:%s" % (partstat, who),
+             "ATTENDEE;PARTSTAT=%s:mailto:%s" % (
+                 "TENTATIVE" if method == "COUNTER" else "ACCEPTED", who),
              "END:VEVENT", "END:VCALENDAR"]
-    _, raw = invitation(UID, "REPLY", "\r\n".join(lines) + "\r\n",
-                        "Answer", to=(CAROL,), msgid=msgid,
+    _, raw = invitation(UID, method, "\r\n".join(lines) + "\r\n",
+                        method.title(), to=(CAROL,), msgid=msgid,
                         organizer=(who, "Attendee"))
     return raw
 
 
+def attendee_reply(who, partstat, stamp, msgid):
+    """An attendee's REPLY to Carol's meeting, DTSTAMP stamp."""
+    return to_attendee("REPLY", who, stamp, msgid).replace(
+        b"PARTSTAT=ACCEPTED", b"PARTSTAT=" + partstat.encode())
+
+
 class PeopleFlow(E2EBase):
     rooms = [(ROOM_A, "Room A")]
+    milter_conf = {"summary_part": "yes"}
 
     @classmethod
     def setUpClass(cls):
@@ -126,6 +141,78 @@ class PeopleFlow(E2EBase):
         self.assertIn("Team", str(m["X-iMIP-Conflicts"]))
         got = m.raw.replace(b"\r\n", b"\n").split(b"\n\n", 1)[1]
         self.assertEqual(got, body.encode().replace(b"\r\n", b"\n"))
+
+    def test_3_counter_shown_and_refresh_answered(self):
+        c1 = "<c1.%s>" % UID
+        raw = to_attendee("COUNTER", BOB, "20261122T100000Z", c1,
+                          times=("11:00", "12:00"),
+                          extra=("COMMENT:Later\\, please",))
+        self.assertEqual(self.pf.send(BOB, [CAROL], raw).code, 250)
+        msgs = self.pf.wait_for(lambda ms: delivered(ms, c1, CAROL), 20,
+                                "Bob's COUNTER")
+        m = delivered(msgs, c1, CAROL)[0]
+        self.assertEqual(self.decision(m, CAROL)["decision"], "STORED")
+        year = day(2, "09:00")[:4]
+        self.assertEqual(
+            str(m["X-iMIP-Counter"]),
+            "%s: %s proposes %s-03-02 12:00 to %s-03-02 13:00 "
+            "(\"Later, please\")" % (CAROL, BOB, year, year))
+        self.assertEqual(self.milter.query(
+            "SELECT direction, attendee, state FROM counters WHERE uid = ?",
+            (UID,)), [("received", BOB, "open")])
+
+        # REFRESH: journaled while Carol's answer-refresh is off ...
+        f1 = "<f1.%s>" % UID
+        raw = to_attendee("REFRESH", BOB, "20261123T100000Z", f1, times=None)
+        self.assertEqual(self.pf.send(BOB, [CAROL], raw).code, 250)
+        msgs = self.pf.wait_for(lambda ms: delivered(ms, f1, CAROL), 20,
+                                "Bob's first REFRESH")
+        self.assertEqual(self.decision(delivered(msgs, f1, CAROL)[0],
+                                       CAROL)["decision"], "IGNORED")
+        # ... answered with her stored REQUEST once she allows it.
+        self.milter.imipctl("calendar", "set", CAROL, "answer-refresh",
+                            "yes")
+        f2 = "<f2.%s>" % UID
+        raw = to_attendee("REFRESH", BOB, "20261123T110000Z", f2, times=None)
+        self.assertEqual(self.pf.send(BOB, [CAROL], raw).code, 250)
+
+        def resent(ms):
+            return [x for x in ms if x["Delivered-To"] == BOB and
+                    x["X-iMIP-Generated"] == "refresh" and
+                    x["In-Reply-To"] == f2]
+        m = resent(self.pf.wait_for(lambda ms: resent(ms), 20,
+                                    "the REQUEST sent again"))[0]
+        self.assertEqual(m["From"].addresses[0].addr_spec, CAROL)
+        cal = [p for p in m.walk()
+               if p.get_content_type() == "text/calendar"][0]
+        self.assertEqual(cal.get_param("method"), "REQUEST")
+        text = cal.get_content()
+        self.assertIn("METHOD:REQUEST", text)
+        self.assertIn("UID:" + UID, text)
+        self.assertIn("SUMMARY:Team", text)
+
+    def test_4_summary_part_in_front_of_an_unsigned_invitation(self):
+        uid = "clash-%d@example.com" % os.getpid()
+        msgid, raw = request(uid, day(2, "09:45"), day(2, "10:15"),
+                             subject="Clash", to=(CAROL,), rooms=(),
+                             people=((CAROL, "Carol"),))
+        self.assertEqual(self.pf.send(ALICE, [CAROL], raw).code, 250)
+        msgs = self.pf.wait_for(lambda ms: delivered(ms, msgid, CAROL), 20,
+                                "the clashing invitation")
+        m = delivered(msgs, msgid, CAROL)[0]
+        self.assertEqual(self.decision(m, CAROL)["decision"], "RECORDED")
+        self.assertIn("Team", str(m["X-iMIP-Conflicts"]))
+        self.assertEqual(m.get_content_type(), "multipart/mixed")
+        self.assertIsNone(m["Content-Transfer-Encoding"])
+        note, original = m.get_payload()
+        self.assertEqual(note.get_content_type(), "text/plain")
+        self.assertIn("%s: this invitation clashes with \"Team\"" % CAROL,
+                      note.get_content())
+        self.assertEqual(original.get_content_type(),
+                         "multipart/alternative")
+        cal = [p for p in original.walk()
+               if p.get_content_type() == "text/calendar"][0]
+        self.assertIn("UID:" + uid, cal.get_content())
 
 
 if __name__ == "__main__":

@@ -522,6 +522,43 @@ test_itip_cancel_without_dtstart_is_ok(void **state)
 	imip_itip_free(it);
 }
 
+/* REFRESH (and REPLY, DECLINECOUNTER) name a stored object: no DTSTART. */
+static void
+test_itip_refresh_without_dtstart_is_ok(void **state)
+{
+	struct imip_itip *it;
+
+	(void)state;
+	it = parse_ok("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//EN\r\n"
+	    "METHOD:REFRESH\r\nBEGIN:VEVENT\r\nUID:r1@example.com\r\n"
+	    "DTSTAMP:20270220T080000Z\r\nORGANIZER:mailto:carol@example.org"
+	    "\r\nATTENDEE:mailto:bob@example.com\r\nEND:VEVENT\r\n"
+	    "END:VCALENDAR\r\n", "REFRESH", "UTC");
+	assert_int_equal(it->method, IMIP_METHOD_REFRESH);
+	assert_int_equal(it->start, 0);
+	imip_itip_free(it);
+}
+
+/* TEXT values come unescaped: they go to headers and back into replies. */
+static void
+test_itip_text_values_are_unescaped(void **state)
+{
+	struct imip_itip *it;
+
+	(void)state;
+	it = parse_ok("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//EN\r\n"
+	    "METHOD:COUNTER\r\nBEGIN:VEVENT\r\nUID:c1@example.com\r\n"
+	    "DTSTAMP:20270220T080000Z\r\nDTSTART:20270301T090000Z\r\n"
+	    "DURATION:PT1H\r\nSUMMARY:Lunch\\, team\\; plans\r\n"
+	    "COMMENT:Later\\, please\r\n"
+	    "ORGANIZER:mailto:carol@example.org\r\n"
+	    "ATTENDEE:mailto:bob@example.com\r\nEND:VEVENT\r\n"
+	    "END:VCALENDAR\r\n", "COUNTER", "UTC");
+	assert_string_equal(it->summary, "Lunch, team; plans");
+	assert_string_equal(it->comment, "Later, please");
+	imip_itip_free(it);
+}
+
 static void
 test_itip_recurrence_shapes_parse(void **state)
 {
@@ -632,6 +669,8 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_itip_request_utc_fixture),
+		cmocka_unit_test(test_itip_refresh_without_dtstart_is_ok),
+		cmocka_unit_test(test_itip_text_values_are_unescaped),
 		cmocka_unit_test(test_itip_iana_tzid_without_vtimezone),
 		cmocka_unit_test(test_itip_vtimezone_block_defines_zone),
 		cmocka_unit_test(test_itip_outlook_fixture),
