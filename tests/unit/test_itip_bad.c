@@ -69,6 +69,14 @@ test_itip_malformed_is_parse_error(void **state)
 		{ "REQUEST without DTSTART",
 		    CAL(REQUEST, EVENT_IDS L("DTEND:20270301T100000Z")),
 		    IMIP_EPARSE },
+		{ "COUNTER without DTSTART: it proposes no time",
+		    CAL(L("METHOD:COUNTER"), EVENT_IDS
+			L("DTEND:20270301T100000Z")),
+		    IMIP_EPARSE },
+		{ "PUBLISH without DTSTART",
+		    CAL(L("METHOD:PUBLISH"), EVENT_IDS
+			L("DTEND:20270301T100000Z")),
+		    IMIP_EPARSE },
 		{ "DTEND before DTSTART",
 		    CAL(REQUEST, EVENT_IDS L("DTSTART:20270301T100000Z")
 			L("DTEND:20270301T090000Z")),

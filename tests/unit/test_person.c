@@ -152,6 +152,23 @@ test_freebusy_request_sees_pending_time(void **state)
 	"ATTENDEE;PARTSTAT=" partstat ":mailto:" CAROL "\r\nEND:VEVENT\r\n"
 
 static void
+test_freebusy_not_answered_when_she_does_not_share(void **state)
+{
+	struct fx *fx = *state;
+
+	carol(fx, "REQUEST", FIRST);
+	carol_set(fx, "share-freebusy", "no");
+	fx->ctx.sender = "bob@example.com";
+	assert_string_equal(carol(fx, "REQUEST", "BEGIN:VFREEBUSY\r\n"
+	    "UID:fb@example.com\r\nDTSTAMP:20261101T120000Z\r\n"
+	    "DTSTART:20270301T000000Z\r\nDTEND:20270302T000000Z\r\n"
+	    "ORGANIZER:mailto:bob@example.com\r\n"
+	    "ATTENDEE:mailto:" CAROL "\r\nEND:VFREEBUSY\r\n"), "IGNORED");
+	assert_null(fx->out.reply);
+	assert_int_equal(dbfx_rows(fx->db, "outbox"), 0);
+}
+
+static void
 test_meeting_she_organizes_is_hers_and_busy(void **state)
 {
 	struct fx *fx = *state;
@@ -341,6 +358,7 @@ main(void)
 		T(test_cancel_frees_and_strangers_change_nothing),
 		T(test_series_instances_held_and_one_moved),
 		T(test_freebusy_request_sees_pending_time),
+		T(test_freebusy_not_answered_when_she_does_not_share),
 		T(test_meeting_she_organizes_is_hers_and_busy),
 		T(test_her_answers_set_her_time),
 		T(test_unvouched_outgoing_changes_nothing),
