@@ -251,10 +251,28 @@ set_common(GMimeMessage *msg, const char *subject, const char *hostname,
 	g_free(id);
 }
 
+/*
+ * An automatic answer to the message in_reply_to (NULL: unknown): the
+ * thread headers, RFC 3834's Auto-Submitted, and the mark (kind) that
+ * keeps the filter from answering it when it passes again.
+ */
+static void
+answer_headers(GMimeMessage *msg, const char *in_reply_to, const char *kind)
+{
+	GMimeObject *obj = GMIME_OBJECT(msg);
+
+	if (in_reply_to != NULL) {
+		g_mime_object_set_header(obj, "In-Reply-To", in_reply_to, NULL);
+		g_mime_object_set_header(obj, "References", in_reply_to, NULL);
+	}
+	g_mime_object_set_header(obj, "Auto-Submitted", "auto-replied", NULL);
+	g_mime_object_set_header(obj, "X-Auto-Response-Suppress", "All", NULL);
+	g_mime_object_set_header(obj, IMIP_GENERATED_HEADER, kind, NULL);
+}
+
 static void
 set_headers(GMimeMessage *msg, const struct imip_reply_spec *s)
 {
-	GMimeObject *obj = GMIME_OBJECT(msg);
 	const char *what;
 	char *subject;
 
@@ -270,15 +288,7 @@ set_headers(GMimeMessage *msg, const struct imip_reply_spec *s)
 	subject = g_strdup_printf("%s: %s", subject_word(s), what);
 	set_common(msg, subject, s->hostname, s->now);
 	g_free(subject);
-	if (s->in_reply_to != NULL) {
-		g_mime_object_set_header(obj, "In-Reply-To", s->in_reply_to,
-		    NULL);
-		g_mime_object_set_header(obj, "References", s->in_reply_to,
-		    NULL);
-	}
-	g_mime_object_set_header(obj, "Auto-Submitted", "auto-replied", NULL);
-	g_mime_object_set_header(obj, "X-Auto-Response-Suppress", "All", NULL);
-	g_mime_object_set_header(obj, IMIP_GENERATED_HEADER, "reply", NULL);
+	answer_headers(msg, s->in_reply_to, "reply");
 }
 
 /* msg (consumed) with the human text and the iCalendar as its body. */
@@ -451,7 +461,6 @@ imip_resend_build(char **out, const struct imip_resend_spec *s,
     struct imip_err *err)
 {
 	GMimeMessage *msg;
-	GMimeObject *obj;
 	char *ical, *subject;
 	int rc;
 
@@ -459,7 +468,6 @@ imip_resend_build(char **out, const struct imip_resend_spec *s,
 	if ((ical = resend_ical(s->stored, s->now)) == NULL)
 		return imip_err_set(err, IMIP_EPARSE, "stored event unreadable");
 	msg = g_mime_message_new(TRUE);
-	obj = GMIME_OBJECT(msg);
 	g_mime_message_add_mailbox(msg, GMIME_ADDRESS_TYPE_FROM, s->from_name,
 	    s->from);
 	g_mime_message_add_mailbox(msg, GMIME_ADDRESS_TYPE_TO, NULL, s->to);
@@ -467,15 +475,7 @@ imip_resend_build(char **out, const struct imip_resend_spec *s,
 	    s->summary : "(no title)");
 	set_common(msg, subject, s->hostname, s->now);
 	g_free(subject);
-	if (s->in_reply_to != NULL) {
-		g_mime_object_set_header(obj, "In-Reply-To", s->in_reply_to,
-		    NULL);
-		g_mime_object_set_header(obj, "References", s->in_reply_to,
-		    NULL);
-	}
-	g_mime_object_set_header(obj, "Auto-Submitted", "auto-replied", NULL);
-	g_mime_object_set_header(obj, "X-Auto-Response-Suppress", "All", NULL);
-	g_mime_object_set_header(obj, IMIP_GENERATED_HEADER, "refresh", NULL);
+	answer_headers(msg, s->in_reply_to, "refresh");
 	rc = finish_message(out, msg, s->human, ical, "REQUEST", err);
 	free(ical);
 	return rc;
