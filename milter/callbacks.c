@@ -28,6 +28,7 @@ struct mf_conn {
 	const struct imip_conf	*conf;	/* from envfrom, dropped with msg */
 	char			 client[INET6_ADDRSTRLEN];	/* "" unknown */
 	bool			 hold;	/* quarantine at end of message */
+	struct imip_err		 rcpt_err; /* failed at RCPT: act at EOM */
 };
 
 static struct mf_conn *
@@ -44,6 +45,7 @@ msg_drop(struct mf_conn *c)
 	c->msg = NULL;
 	mf_conf_release(c->conf);
 	c->conf = NULL;
+	imip_err_clear(&c->rcpt_err);
 }
 
 /* on_internal_error of the message's snapshot, else the current one. */
@@ -196,11 +198,19 @@ mf_envrcpt(SMFICTX *ctx, char **argv)
 	if (c == NULL || c->msg == NULL)
 		return SMFIS_CONTINUE;
 	note_qid(ctx, c);
-	/* Only a recipient that may be managed needs the database. */
-	if ((imip_msg_rcpt_may_be_managed(c->msg, argv[0]) &&
+	/*
+	 * Only a recipient that may be managed needs the database.  A
+	 * failure is acted on at end of message, never on the recipient:
+	 * Postfix's non_smtpd_milters must not reject or tempfail RCPT.
+	 */
+	if (c->rcpt_err.code == 0 &&
+	    ((imip_msg_rcpt_may_be_managed(c->msg, argv[0]) &&
 	    need_store(c, &err) < 0) ||
-	    imip_msg_envrcpt(c->msg, c->st, argv[0], &err) < 0)
-		return internal_error(ctx, c, &err);
+	    imip_msg_envrcpt(c->msg, c->st, argv[0], &err) < 0)) {
+		imip_log_warn("%s: %s at RCPT %s, acted on at end of message",
+		    imip_msg_get_queue_id(c->msg), err.msg, argv[0]);
+		c->rcpt_err = err;
+	}
 	return SMFIS_CONTINUE;
 }
 
@@ -226,6 +236,8 @@ mf_eoh(SMFICTX *ctx)
 	if (c == NULL || c->msg == NULL)
 		return no_msg(c);
 	note_qid(ctx, c);
+	if (c->rcpt_err.code != 0)
+		return SMFIS_CONTINUE;		/* to end of message */
 	/* A managed person sending: looked up only for calendar mail. */
 	if (imip_msg_sender_may_be_managed(c->msg) &&
 	    (need_store(c, &err) < 0 ||
@@ -265,7 +277,9 @@ mf_eom(SMFICTX *ctx)
 	if (c == NULL || c->msg == NULL)
 		return SMFIS_CONTINUE;
 	note_qid(ctx, c);
-	if (need_store(c, &err) < 0) {
+	if (c->rcpt_err.code != 0)
+		err = c->rcpt_err;
+	if (err.code != 0 || need_store(c, &err) < 0) {
 		rv = internal_error(ctx, c, &err);
 		if (c->hold)
 			rv = held(ctx, c);
