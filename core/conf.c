@@ -112,6 +112,9 @@ static const struct conf_def conf_table[] = {
 	{ "conflict_max_percent", CONF_INT, OFF(conflict_max_percent), "25",
 	    0, 100, NULL },
 	{ "summary_part", CONF_BOOL, OFF(summary_part), "no", 0, 0, NULL },
+	{ "freebusy_dir", CONF_STR, OFF(freebusy_dir), "", 0, 0, NULL },
+	{ "freebusy_days", CONF_INT, OFF(freebusy_days), "60", 1, 3660,
+	    NULL },
 	{ "hostname", CONF_STR, OFF(hostname), "", 0, 0, NULL },
 	{ "pid_file", CONF_STR, OFF(pid_file), "", 0, 0, NULL },
 	/* process hardening: read by imip-milter at start only */
@@ -755,5 +758,6 @@ imip_conf_free(struct imip_conf *conf)
 	free(conf->log_level);
 	free(conf->hostname);
 	free(conf->pid_file);
+	free(conf->freebusy_dir);
 	free(conf);
 }

@@ -62,6 +62,8 @@ struct imip_conf {
 	int	 conflict_max_instances;	/* more conflicts: decline series */
 	int	 conflict_max_percent;	/* likewise, as a share of instances */
 	bool	 summary_part;		/* people's notes as a text/plain part */
+	char	*freebusy_dir;		/* ADDRESS.vfb files; "" = none */
+	int	 freebusy_days;		/* how far ahead they reach */
 	char	*hostname;		/* for Message-IDs; default gethostname() */
 	char	*pid_file;		/* "" = none */
 	/* process hardening (imip-milter -u, modes of what it creates) */

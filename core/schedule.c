@@ -14,6 +14,8 @@
 
 #include "addr.h"
 #include "freebusy.h"
+#include "log.h"
+#include "publish.h"
 #include "reply.h"
 #include "schedule_int.h"
 
@@ -665,6 +667,22 @@ dispatch(struct job *j)
 }
 
 /*
+ * The committed busy time changed: a published free/busy file is stale.
+ * The decision stands whatever happens to the file.
+ */
+static void
+publish(struct job *j)
+{
+	struct imip_err why = { 0 };
+
+	if (imip_publish_freebusy(j->st, j->ctx->conf, j->cal, j->ctx->now,
+	    &why) < 0)
+		imip_log_warn("%s: %s: free/busy not published: %s",
+		    j->ctx->queue_id != NULL ? j->ctx->queue_id : "-",
+		    j->cal->address, why.msg);
+}
+
+/*
  * sched_transact - run fn for j in one BEGIN IMMEDIATE transaction with
  * its journal row; commit, or roll back on failure and in dry runs.
  */
@@ -673,6 +691,8 @@ sched_transact(struct job *j, int (*fn)(struct job *))
 {
 	struct imip_outcome *out = j->out;
 	int rc;
+
+	uint64_t busy = imip_store_busy_writes(j->st);
 
 	memset(out, 0, sizeof(*out));
 	out->method = j->it->method;
@@ -688,6 +708,8 @@ sched_transact(struct job *j, int (*fn)(struct job *))
 		out->outbox_id = 0;	/* the row is gone with the rollback */
 	} else if ((rc = imip_store_commit(j->st, j->err)) < 0)
 		goto fail;
+	else if (imip_store_busy_writes(j->st) != busy)
+		publish(j);
 	return IMIP_OK;
 fail:
 	imip_store_rollback(j->st);

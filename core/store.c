@@ -21,7 +21,27 @@ struct imip_store {
 	sqlite3		*db;
 	int		 version;		/* PRAGMA user_version */
 	sqlite3_stmt	*stmt[STMT_COUNT];	/* prepared lazily */
+	uint64_t	 busy_writes;		/* busy rows changed so far */
 };
+
+/* store_busy_done - store_exec_done for a write to busy rows, counted */
+int
+store_busy_done(struct imip_store *st, sqlite3_stmt *stmt, const char *what,
+    struct imip_err *err)
+{
+	int rc = store_exec_done(st, stmt, what, err);
+
+	if (rc == IMIP_OK && sqlite3_changes(st->db) > 0)
+		st->busy_writes++;
+	return rc;
+}
+
+/* imip_store_busy_writes - how often busy rows changed through st */
+uint64_t
+imip_store_busy_writes(const struct imip_store *st)
+{
+	return st->busy_writes;
+}
 
 /* store_db - the connection behind st (borrowed) */
 sqlite3 *

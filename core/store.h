@@ -30,6 +30,7 @@ struct imip_calendar {
 	char			*name;		/* may be NULL */
 	char			*tz;		/* IANA zone name */
 	bool			 share_freebusy; /* answer VFREEBUSY requests */
+	bool			 publish_freebusy; /* write ADDRESS.vfb */
 	bool			 consume;	/* delivery = consume */
 	struct imip_policy	 policy;
 };
@@ -215,6 +216,13 @@ int	imip_store_counter_put(struct imip_store *st,
 int	imip_store_counter_close(struct imip_store *st, int64_t event_id,
 	    const char *direction, const char *attendee, const char *state,
 	    time_t now, int *n, struct imip_err *err);
+
+/*
+ * imip_store_busy_writes - a count of the changes to busy rows made
+ * through st: compared before and after a transaction, it tells whether
+ * a calendar's free/busy changed (and its published file is stale).
+ */
+uint64_t imip_store_busy_writes(const struct imip_store *st);
 
 /* store_event.c: events and busy time */
 int	imip_store_event_find(struct imip_store *st, int64_t calendar_id,

@@ -161,6 +161,8 @@ set_text(struct imip_store *st, enum store_stmt_id id, const char *sql,
 	    (id == STMT_EVENT_PARTSTAT && sqlite3_bind_int64(s, 3,
 	    (sqlite3_int64)now) != SQLITE_OK))
 		rc = store_bind_failed(st, what, err);
+	else if (id == STMT_BUSY_FBTYPE)
+		rc = store_busy_done(st, s, what, err);
 	else
 		rc = store_exec_done(st, s, what, err);
 	store_done(s);

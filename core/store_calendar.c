@@ -19,7 +19,7 @@
 	"IFNULL(conflict_max_instances, -1), " \
 	"IFNULL(conflict_max_percent, -1), working_hours, allow, deny, " \
 	"external, block_pending, accept_if_free, answer_refresh, " \
-	"store_publish"
+	"store_publish, publish_freebusy"
 
 /* The columns of CAL_COLUMNS holding text policy values. */
 enum { COL_DELEGATES = 8, COL_HOURS = 16, COL_ALLOW = 17, COL_DENY = 18 };
@@ -125,6 +125,7 @@ cal_view(struct imip_calendar *cal, sqlite3_stmt *s)
 	cal->tz = (char *)store_col_text(s, 4);
 	cal->share_freebusy = sqlite3_column_int(s, 5) != 0;
 	cal->consume = sqlite3_column_int(s, 6) != 0;
+	cal->publish_freebusy = sqlite3_column_int(s, 24) != 0;
 	policy_view(&cal->policy, s);
 }
 
@@ -140,12 +141,10 @@ cal_copy(struct imip_calendar **out, sqlite3_stmt *s, struct imip_err *err)
 		rc = imip_err_set(err, IMIP_ENOMEM, "calendar");
 		goto out;
 	}
+	/* Every plain field as viewed; the text gets copies of its own. */
 	cal_view(&view, s);
-	cal->id = view.id;
-	cal->kind = view.kind;
-	cal->share_freebusy = view.share_freebusy;
-	cal->consume = view.consume;
-	cal->policy = view.policy;
+	*cal = view;
+	cal->address = cal->name = cal->tz = NULL;
 	cal->policy.delegates = cal->policy.working_hours = NULL;
 	cal->policy.allow = cal->policy.deny = NULL;
 	if ((rc = store_col_dup(&cal->address, s, 1, err)) < 0 ||

@@ -222,7 +222,7 @@ imip_store_busy_set(struct imip_store *st, int64_t calendar_id,
 		rc = store_bind_failed(st, "busy add", err);
 		goto out;
 	}
-	rc = store_exec_done(st, s, "busy add", err);
+	rc = store_busy_done(st, s, "busy add", err);
 out:
 	store_done(s);
 	return rc;
@@ -243,7 +243,7 @@ imip_store_busy_clear(struct imip_store *st, int64_t event_id,
 		rc = store_bind_failed(st, "busy clear", err);
 		goto out;
 	}
-	rc = store_exec_done(st, s, "busy clear", err);
+	rc = store_busy_done(st, s, "busy clear", err);
 out:
 	store_done(s);
 	return rc;
@@ -269,7 +269,7 @@ imip_store_busy_clear_instance(struct imip_store *st, int64_t event_id,
 		rc = store_bind_failed(st, "busy clear instance", err);
 		goto out;
 	}
-	rc = store_exec_done(st, s, "busy clear instance", err);
+	rc = store_busy_done(st, s, "busy clear instance", err);
 out:
 	store_done(s);
 	return rc;

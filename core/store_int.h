@@ -82,6 +82,10 @@ int	store_bind_text(sqlite3_stmt *stmt, int idx, const char *s);
 int	store_exec_done(struct imip_store *st, sqlite3_stmt *stmt,
 	    const char *what, struct imip_err *err);
 
+/* store_busy_done - store_exec_done for busy rows: counts a change */
+int	store_busy_done(struct imip_store *st, sqlite3_stmt *stmt,
+	    const char *what, struct imip_err *err);
+
 /* store_update_ints - run cached statement id binding v[0..n) from ?1 */
 int	store_update_ints(struct imip_store *st, enum store_stmt_id id,
 	    const char *sql, const int64_t *v, int n, const char *what,

@@ -39,6 +39,7 @@ static const struct setting {
 	{ "name", "name", SET_TEXT, 0, { NULL } },
 	{ "tz", "tz", SET_ZONE, 0, { NULL } },
 	{ "share-freebusy", "share_freebusy", SET_BOOL, 0, { NULL } },
+	{ "publish-freebusy", "publish_freebusy", SET_BOOL, 0, { NULL } },
 	{ "booking", "booking", SET_WORD, 0, { "automatic", "approval" } },
 	{ "delegates", "delegates", SET_LIST, 0, { NULL } },
 	{ "capacity", "capacity", SET_COUNT, 1, { NULL } },

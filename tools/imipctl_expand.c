@@ -21,6 +21,7 @@
 #include "itip.h"
 #include "log.h"
 #include "mime.h"
+#include "publish.h"
 
 #define DAY		86400
 #define EXPAND_MAX_DAYS	3660	/* about ten years */
@@ -96,6 +97,21 @@ parse_days(const struct ctl_cmd *cmd, const char *s, int *out)
  * Extend every due series to now + days (the horizon of conf when days is
  * 0); in a dry run each series is rolled back after it is reported.
  */
+/* Every published free/busy file, written again for today's window. */
+static int
+republish(struct imip_store *st, const struct imip_conf *conf, int64_t now)
+{
+	struct imip_err err = { 0 };
+	int n;
+
+	if (imip_publish_all(st, conf, now, &n, &err) < 0)
+		return ctl_fail("free/busy: %s", err.msg);
+	if (n > 0)
+		printf("free/busy published for %d calendar%s in %s\n", n,
+		    n == 1 ? "" : "s", conf->freebusy_dir);
+	return CTL_OK;
+}
+
 static int
 expand(const struct ctl *ctl, const struct imip_conf *conf, int days,
     bool dry_run)
@@ -125,6 +141,9 @@ expand(const struct ctl *ctl, const struct imip_conf *conf, int days,
 		rc = ctl_fail("expand: %s", err.msg);
 	else
 		summary(&t, dry_run);
+	/* The free/busy window moves on with the days. */
+	if (rc == CTL_OK && !dry_run)
+		rc = republish(st, conf, sc.now);
 	imip_log_set_sink(NULL, NULL);
 	imip_store_close(st);
 	return rc;

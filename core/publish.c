@@ -1,0 +1,232 @@
+/*
+ * publish.c - write a calendar's free/busy where a web server serves it.
+ *
+ * The store lists the busy rows of the window, freebusy.c merges them,
+ * libical writes the VFREEBUSY.  This file only chooses the window and
+ * replaces the file atomically (write, fsync, rename); it never decides
+ * anything about bookings.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <libical/ical.h>
+
+#include "freebusy.h"
+#include "publish.h"
+
+/* The merged busy periods of a range, and the first error. */
+struct fb_collect {
+	struct imip_fb_list	 l;
+	struct imip_err		*err;
+};
+
+static int
+collect(const struct imip_busy_rec *b, void *arg)
+{
+	struct fb_collect *c = arg;
+
+	if (imip_fb_add(&c->l, (struct imip_period){ b->start, b->end },
+	    imip_fbtype_parse(b->fbtype)))
+		return 0;
+	return imip_err_set(c->err, IMIP_ENOMEM, "free/busy periods");
+}
+
+static icalproperty *
+utc_prop(icalproperty *(*make)(struct icaltimetype), int64_t t)
+{
+	return make(icaltime_from_timet_with_zone((time_t)t, 0,
+	    icaltimezone_get_utc_timezone()));
+}
+
+static icalproperty *
+fb_prop(const struct imip_fb_period *f)
+{
+	static const icalparameter_fbtype types[] = {
+		[IMIP_FB_BUSY] = ICAL_FBTYPE_BUSY,
+		[IMIP_FB_TENTATIVE] = ICAL_FBTYPE_BUSYTENTATIVE,
+		[IMIP_FB_UNAVAILABLE] = ICAL_FBTYPE_BUSYUNAVAILABLE,
+	};
+	icaltimezone *utc = icaltimezone_get_utc_timezone();
+	struct icalperiodtype per;
+	icalproperty *p;
+
+	memset(&per, 0, sizeof(per));
+	per.start = icaltime_from_timet_with_zone((time_t)f->period.start, 0,
+	    utc);
+	per.end = icaltime_from_timet_with_zone((time_t)f->period.end, 0, utc);
+	per.duration = icaldurationtype_null_duration();
+	p = icalproperty_new_freebusy(per);
+	icalproperty_add_parameter(p, icalparameter_new_fbtype(types[f->type]));
+	return p;
+}
+
+/*
+ * The VCALENDAR around one VFREEBUSY for l; its UID names the calendar
+ * and the range, never an event.
+ */
+static char *
+vcalendar_text(const struct imip_calendar *cal, const struct imip_fb_list *l,
+    int64_t now, const char *prodid)
+{
+	icalcomponent *root = icalcomponent_new(ICAL_VCALENDAR_COMPONENT);
+	icalcomponent *fb = icalcomponent_new(ICAL_VFREEBUSY_COMPONENT);
+	char uid[96], *uri = NULL, *text = NULL;
+
+	snprintf(uid, sizeof(uid), "freebusy-%lld-%lld-%lld@imip-milter",
+	    (long long)cal->id, (long long)l->range.start,
+	    (long long)l->range.end);
+	if (asprintf(&uri, "mailto:%s", cal->address) < 0)
+		uri = NULL;
+	if (root != NULL && fb != NULL && uri != NULL) {
+		icalcomponent_add_property(root, icalproperty_new_prodid(prodid));
+		icalcomponent_add_property(root, icalproperty_new_version("2.0"));
+		icalcomponent_add_property(root,
+		    icalproperty_new_method(ICAL_METHOD_PUBLISH));
+		icalcomponent_add_property(fb, icalproperty_new_uid(uid));
+		icalcomponent_add_property(fb,
+		    utc_prop(icalproperty_new_dtstamp, now));
+		icalcomponent_add_property(fb,
+		    utc_prop(icalproperty_new_dtstart, l->range.start));
+		icalcomponent_add_property(fb,
+		    utc_prop(icalproperty_new_dtend, l->range.end));
+		icalcomponent_add_property(fb, icalproperty_new_organizer(uri));
+		for (size_t i = 0; i < l->n; i++)
+			icalcomponent_add_property(fb, fb_prop(&l->v[i]));
+		icalcomponent_add_component(root, fb);
+		fb = NULL;		/* root owns it now */
+		text = icalcomponent_as_ical_string_r(root);
+	}
+	if (fb != NULL)
+		icalcomponent_free(fb);
+	if (root != NULL)
+		icalcomponent_free(root);
+	free(uri);
+	return text;
+}
+
+int
+imip_fb_vcalendar(char **out, struct imip_store *st,
+    const struct imip_calendar *cal, int64_t from, int64_t to, int64_t now,
+    const char *prodid, struct imip_err *err)
+{
+	struct fb_collect c = { .l.range = { from, to }, .err = err };
+	int rc;
+
+	*out = NULL;
+	rc = imip_store_busy_overlapping(st, cal->id, from, to, NULL, collect,
+	    &c, err);
+	if (rc == IMIP_OK && (*out = vcalendar_text(cal, &c.l, now,
+	    prodid)) == NULL)
+		rc = imip_err_set(err, IMIP_ENOMEM, "free/busy text");
+	free(c.l.v);
+	return rc;
+}
+
+/* text into dir/name by a synced temporary file renamed over it. */
+static int
+replace_file(const char *dir, const char *name, const char *text,
+    struct imip_err *err)
+{
+	char *tmp = NULL, *path = NULL;
+	size_t len = strlen(text);
+	int fd = -1, rc = IMIP_OK;
+
+	if (asprintf(&path, "%s/%s", dir, name) < 0 || asprintf(&tmp,
+	    "%s/.%s.XXXXXX", dir, name) < 0) {
+		free(path);
+		return imip_err_set(err, IMIP_ENOMEM, "file name");
+	}
+	if ((fd = mkstemp(tmp)) < 0)
+		rc = imip_err_set(err, IMIP_ERR, "%s: %s", tmp,
+		    strerror(errno));
+	else if (write(fd, text, len) != (ssize_t)len || fsync(fd) < 0 ||
+	    fchmod(fd, 0644) < 0)
+		rc = imip_err_set(err, IMIP_ERR, "%s: %s", tmp,
+		    strerror(errno));
+	if (fd >= 0 && close(fd) < 0 && rc == IMIP_OK)
+		rc = imip_err_set(err, IMIP_ERR, "%s: %s", tmp,
+		    strerror(errno));
+	if (rc == IMIP_OK && rename(tmp, path) < 0)
+		rc = imip_err_set(err, IMIP_ERR, "%s: %s", path,
+		    strerror(errno));
+	if (rc < 0 && fd >= 0)
+		unlink(tmp);
+	free(tmp);
+	free(path);
+	return rc;
+}
+
+int
+imip_publish_freebusy(struct imip_store *st, const struct imip_conf *conf,
+    const struct imip_calendar *cal, int64_t now, struct imip_err *err)
+{
+	char *text = NULL, *name = NULL;
+	int rc;
+
+	if (conf == NULL || conf->freebusy_dir == NULL ||
+	    conf->freebusy_dir[0] == '\0' || !cal->publish_freebusy)
+		return IMIP_OK;
+	/* An address with a '/' cannot name a file in the directory. */
+	if (strchr(cal->address, '/') != NULL || cal->address[0] == '.')
+		return imip_err_set(err, IMIP_ERR, "%s: not a file name",
+		    cal->address);
+	if (asprintf(&name, "%s.vfb", cal->address) < 0)
+		return imip_err_set(err, IMIP_ENOMEM, "file name");
+	rc = imip_fb_vcalendar(&text, st, cal, now - 86400, now +
+	    (int64_t)conf->freebusy_days * 86400, now,
+	    "-//imip-milter//free-busy//EN", err);
+	if (rc == IMIP_OK)
+		rc = replace_file(conf->freebusy_dir, name, text, err);
+	free(text);
+	free(name);
+	return rc;
+}
+
+/* Every calendar: published, the first failure kept, the rest tried. */
+struct publish_all {
+	struct imip_store	*st;
+	const struct imip_conf	*conf;
+	int64_t			 now;
+	int			 n, rc;
+	struct imip_err		*err;
+};
+
+static int
+publish_one(const struct imip_calendar *cal, void *arg)
+{
+	struct publish_all *a = arg;
+	struct imip_err why = { 0 };
+
+	if (!cal->publish_freebusy)
+		return 0;
+	if (imip_publish_freebusy(a->st, a->conf, cal, a->now, &why) < 0) {
+		if (a->rc == IMIP_OK) {
+			*a->err = why;
+			a->rc = why.code;
+		}
+	} else
+		a->n++;
+	return 0;
+}
+
+int
+imip_publish_all(struct imip_store *st, const struct imip_conf *conf,
+    int64_t now, int *n, struct imip_err *err)
+{
+	struct publish_all a = { .st = st, .conf = conf, .now = now,
+	    .err = err };
+	int rc;
+
+	*n = 0;
+	if (conf == NULL || conf->freebusy_dir == NULL ||
+	    conf->freebusy_dir[0] == '\0')
+		return IMIP_OK;
+	rc = imip_store_calendar_foreach(st, publish_one, &a, err);
+	*n = a.n;
+	return rc < 0 ? rc : a.rc;
+}
