@@ -286,3 +286,16 @@ imip_mime_text_part(const char *subtype, const char *text, const char *method)
 	    GMIME_ENCODING_CONSTRAINT_7BIT));
 	return GMIME_OBJECT(tp);
 }
+
+/* imip_mime_trimmed - a copy of value without blanks around it */
+char *
+imip_mime_trimmed(const char *value)
+{
+	size_t n;
+
+	value += strspn(value, " \t\r\n");
+	for (n = strlen(value); n > 0 && strchr(" \t\r\n", value[n - 1]);
+	    n--)
+		;
+	return strndup(value, n);
+}

@@ -49,6 +49,10 @@ void	imip_calparts_free(struct imip_calpart *parts, size_t n);
  */
 bool	imip_mime_may_hold_calendar(const char *ctype);
 
+/* imip_mime_trimmed - a copy of a header value without blanks around it
+ * (caller frees; NULL when out of memory) */
+char	*imip_mime_trimmed(const char *value);
+
 struct _GMimeObject;
 
 /*

@@ -388,6 +388,36 @@ imip_msg_header(struct imip_msg *m, const char *name, const char *value,
 }
 
 bool
+imip_msg_is_generated(const struct imip_msg *m)
+{
+	return m->generated && m->message_id != NULL && m->sender != NULL &&
+	    m->sender[0] != '\0';
+}
+
+int
+imip_msg_claim_generated(struct imip_msg *m, struct imip_store *st,
+    int64_t now, bool *duplicate, struct imip_err *err)
+{
+	char *id = NULL;
+	bool first = true;
+	int rc = IMIP_OK;
+
+	*duplicate = false;
+	if (!imip_msg_is_generated(m))
+		return IMIP_OK;
+	if ((id = imip_mime_trimmed(m->message_id)) == NULL)
+		return imip_err_set(err, IMIP_ENOMEM, "Message-ID");
+	if ((rc = imip_store_outbox_seen(st, id, m->sender, now, &first,
+	    err)) == IMIP_OK && !first) {
+		*duplicate = true;
+		imip_log_info("%s: %s is a second copy of a message already "
+		    "sent: discarded", m->qid, id);
+	}
+	free(id);
+	return rc;
+}
+
+bool
 imip_msg_eoh(struct imip_msg *m)
 {
 	struct imip_err err;

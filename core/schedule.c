@@ -9,12 +9,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <libical/ical.h>
 
 #include "addr.h"
 #include "freebusy.h"
 #include "log.h"
+#include "mime.h"
 #include "publish.h"
 #include "reply.h"
 #include "schedule_int.h"
@@ -290,20 +292,46 @@ sched_rate_limited(struct job *j, const char *to, bool *limited)
 	    "(reply_rate_limit)", (long long)recent, to);
 }
 
-/* sched_outbox - put message (the outcome takes it) into the outbox */
+/* Header callback: keep the Message-ID field's value, trimmed. */
+static int
+keep_message_id(const char *name, const char *value, void *arg)
+{
+	char **out = arg;
+
+	if (strcasecmp(name, "Message-ID") != 0)
+		return 0;
+	*out = imip_mime_trimmed(value);
+	return 1;
+}
+
+/*
+ * sched_outbox - put message (the outcome takes it) into the outbox,
+ * with its own Message-ID and the request's, so that it goes out once
+ * (store_seen.c) and the same request is never answered twice.
+ */
 int
 sched_outbox(struct job *j, const char *to, char *message)
 {
 	struct imip_outbox_rec o = { 0 };
+	char *id = NULL;
+	size_t body;
+	int rc;
 
 	j->out->reply = message;
 	if ((j->out->reply_to = strdup(to)) == NULL)
 		return imip_err_set(j->err, IMIP_ENOMEM, "reply address");
+	if ((rc = imip_mime_split(message, strlen(message), keep_message_id,
+	    &id, &body, j->err)) < 0)
+		return rc;
 	o.created = o.next_attempt = j->ctx->now;
 	o.env_from = j->cal->address;
 	o.env_to = j->out->reply_to;
 	o.message = j->out->reply;
-	return imip_store_outbox_add(j->st, &o, &j->out->outbox_id, j->err);
+	o.message_id = id;
+	o.in_reply_to = j->ctx->message_id;
+	rc = imip_store_outbox_add(j->st, &o, &j->out->outbox_id, j->err);
+	free(id);
+	return rc;
 }
 
 /* The body of sched_queue, past the rate limit. */

@@ -176,9 +176,16 @@ sched_repeat_answer(struct job *j)
 	struct imip_reply_instance *d = NULL;
 	struct imip_period clash, *conflict = NULL;
 	size_t nd = 0, nactive;
-	bool busy = false;
+	bool busy = false, answered = false;
 	int rc;
 
+	/* The MTA delivering the same request again (after a crash). */
+	if (j->ctx->message_id != NULL && (rc = imip_store_outbox_answered(
+	    j->st, j->cal->address, j->ctx->message_id, &answered,
+	    j->err)) < 0)
+		return rc;
+	if (answered)
+		return sched_note(j, "; this message was answered already");
 	if (j->it->recurring)
 		rc = series_conflicts(j, &d, &nd, &nactive);
 	else

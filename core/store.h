@@ -102,6 +102,8 @@ struct imip_outbox_rec {
 	const char	*last_error;
 	int64_t		 sent;		/* 0 = not sent */
 	int64_t		 failed;	/* 0 = not given up */
+	const char	*message_id;	/* of message, for add; may be NULL */
+	const char	*in_reply_to;	/* the request's, for add; or NULL */
 };
 
 enum imip_store_flags {
@@ -223,6 +225,20 @@ int	imip_store_counter_close(struct imip_store *st, int64_t event_id,
  * a calendar's free/busy changed (and its published file is stale).
  */
 uint64_t imip_store_busy_writes(const struct imip_store *st);
+
+/*
+ * store_seen.c: exactly once.  outbox_seen marks the outbox row of a
+ * generated message from calendar from passing the filter; *first is
+ * false when it passed before (the copy is a duplicate) and true for a
+ * message no row names.
+ * outbox_answered says whether from already queued an answer to the
+ * request with Message-ID in_reply_to.
+ */
+int	imip_store_outbox_seen(struct imip_store *st, const char *message_id,
+	    const char *from, int64_t now, bool *first,
+	    struct imip_err *err);
+int	imip_store_outbox_answered(struct imip_store *st, const char *from,
+	    const char *in_reply_to, bool *yes, struct imip_err *err);
 
 /* store_event.c: events and busy time */
 int	imip_store_event_find(struct imip_store *st, int64_t calendar_id,

@@ -20,8 +20,8 @@ static const char sql_journal_add[] =
 static const char sql_outbox_recent[] =
 	"SELECT count(*) FROM outbox WHERE env_to = ?1 AND created >= ?2";
 static const char sql_outbox_add[] =
-	"INSERT INTO outbox (created, env_from, env_to, message, next_attempt)"
-	" VALUES (?1, ?2, ?3, ?4, ?5)";
+	"INSERT INTO outbox (created, env_from, env_to, message, next_attempt,"
+	" message_id, in_reply_to) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
 static const char sql_outbox_due[] = OUTBOX_COLS
 	" WHERE sent IS NULL AND failed IS NULL AND next_attempt <= ?1"
 	" ORDER BY id LIMIT ?2";
@@ -83,7 +83,9 @@ imip_store_outbox_add(struct imip_store *st,
 	    store_bind_text(s, 2, o->env_from) != SQLITE_OK ||
 	    store_bind_text(s, 3, o->env_to) != SQLITE_OK ||
 	    store_bind_text(s, 4, o->message) != SQLITE_OK ||
-	    sqlite3_bind_int64(s, 5, next) != SQLITE_OK) {
+	    sqlite3_bind_int64(s, 5, next) != SQLITE_OK ||
+	    store_bind_text(s, 6, o->message_id) != SQLITE_OK ||
+	    store_bind_text(s, 7, o->in_reply_to) != SQLITE_OK) {
 		rc = store_bind_failed(st, "outbox add", err);
 		goto out;
 	}

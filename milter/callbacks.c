@@ -232,12 +232,20 @@ mf_eoh(SMFICTX *ctx)
 {
 	struct mf_conn *c = conn(ctx);
 	struct imip_err err = { 0 };
+	bool duplicate = false;
 
 	if (c == NULL || c->msg == NULL)
 		return no_msg(c);
 	note_qid(ctx, c);
 	if (c->rcpt_err.code != 0)
 		return SMFIS_CONTINUE;		/* to end of message */
+	/* Our own reply again, handed over twice across a crash? */
+	if (imip_msg_is_generated(c->msg) && (need_store(c, &err) < 0 ||
+	    imip_msg_claim_generated(c->msg, c->st, (int64_t)time(NULL),
+	    &duplicate, &err) < 0))
+		return internal_error(ctx, c, &err);
+	if (duplicate)
+		return SMFIS_DISCARD;
 	/* A managed person sending: looked up only for calendar mail. */
 	if (imip_msg_sender_may_be_managed(c->msg) &&
 	    (need_store(c, &err) < 0 ||

@@ -703,6 +703,21 @@ class Milter:
             if self.owns_dir and not _keep_dirs():
                 shutil.rmtree(self.dir, ignore_errors=True)
 
+    def kill(self):
+        """SIGKILL, as a crash: no cleanup in the filter, its children
+        (sendmail(1) handing over a reply) go on.  start() runs it again
+        on the same configuration and database."""
+        p = self.proc
+        if p is None:
+            return None
+        try:
+            p.kill()
+            return p.wait(10)
+        finally:
+            self.proc = None
+            if self in _LIVE:
+                _LIVE.remove(self)
+
     def running(self):
         return self.proc is not None and self.proc.poll() is None
 

@@ -100,7 +100,7 @@ has err "missing subcommand"
 run 1 --db "$DB" calendar list
 has err "imipctl: $DB: no database"
 run 0 --db "$DB" init
-has out "schema version 10"
+has out "schema version 11"
 run 0 --db "$DB" init
 
 # calendars

@@ -365,12 +365,30 @@ test_same_version_again_books_nothing_new(void **state)
 	struct fx *fx = *state;
 
 	run_ok(fx, &(struct req){ 0 }, "ACCEPTED");
+	fx->ctx.message_id = "<req-again@example.com>";	/* sent again */
 	run_ok(fx, &(struct req){ 0 }, "ACCEPTED");
 	/* RSVP=TRUE: the current answer is queued again (BEHAVIOUR.md). */
 	dbfx_assert_rows(fx->db, 1, 1, 2, 2);
 	assert_int_equal(dbfx_int(fx->db, "SELECT start FROM busy"), T09);
 	assert_int_equal(fx->out.outbox_id, dbfx_int(fx->db,
 	    "SELECT max(id) FROM outbox"));
+}
+
+/*
+ * The MTA delivering the very same message again (the filter crashed
+ * after its decision was committed, before the MTA heard it): same
+ * Message-ID, so no second answer.
+ */
+static void
+test_same_message_again_is_not_answered_twice(void **state)
+{
+	struct fx *fx = *state;
+
+	run_ok(fx, &(struct req){ 0 }, "ACCEPTED");
+	run_ok(fx, &(struct req){ 0 }, "ACCEPTED");
+	dbfx_assert_rows(fx->db, 1, 1, 2, 1);	/* journaled, not answered */
+	assert_int_equal(fx->out.outbox_id, 0);
+	assert_contains(fx->out.reason, "answered already");
 }
 
 static void
@@ -380,6 +398,7 @@ test_same_version_again_resends_a_valid_reply(void **state)
 	char *s;
 
 	run_ok(fx, &(struct req){ 0 }, "ACCEPTED");
+	fx->ctx.message_id = "<req-again@example.com>";	/* sent again */
 	run_ok(fx, &(struct req){ 0 }, "ACCEPTED");
 	assert_string_equal(fx->out.status, "2.0");
 	s = last_reply(fx);
@@ -706,6 +725,7 @@ main(void)
 		T(test_update_sent_from_organizer_in_from_header_is_applied),
 		T(test_room_not_an_attendee_is_ignored),
 		T(test_rsvp_false_books_without_reply),
+		T(test_same_message_again_is_not_answered_twice),
 		T(test_may_reply_false_books_without_reply),
 		T(test_cancel_by_organizer_frees_the_slot),
 		T(test_cancel_from_someone_else_is_refused),

@@ -144,6 +144,45 @@ test_journal_newest_first_with_limit(void **state)
 	    "tentative@30 decline@30 counter@20 accept@10");
 }
 
+/* A generated message passes the filter once; a second copy is known. */
+static void
+test_outbox_seen_once_per_sender(void **state)
+{
+	struct fx *fx = *state;
+	struct imip_outbox_rec o = {
+		.created = T0, .env_from = "room-a@example.org",
+		.env_to = "alice@example.com", .message = "Subject: x\n\nx\n",
+		.message_id = "<r1@host>", .in_reply_to = "<req1@example.com>",
+	};
+	struct imip_err err = { 0 };
+	bool first, yes;
+
+	assert_int_equal(imip_store_outbox_add(fx->st, &o, NULL, &err),
+	    IMIP_OK);
+	assert_int_equal(imip_store_outbox_seen(fx->st, "<r1@host>",
+	    "room-a@example.org", T0 + 1, &first, &err), IMIP_OK);
+	assert_true(first);
+	assert_int_equal(imip_store_outbox_seen(fx->st, "<r1@host>",
+	    "room-a@example.org", T0 + 2, &first, &err), IMIP_OK);
+	assert_false(first);			/* the duplicate */
+	assert_int_equal(raw_int(fx->path, "SELECT seen FROM outbox"),
+	    T0 + 1);
+	/* No row of that sender: an ordinary message, never a duplicate. */
+	assert_int_equal(imip_store_outbox_seen(fx->st, "<r1@host>",
+	    "mallory@example.net", T0 + 3, &first, &err), IMIP_OK);
+	assert_true(first);
+	assert_int_equal(imip_store_outbox_seen(fx->st, "<other@host>",
+	    "room-a@example.org", T0 + 3, &first, &err), IMIP_OK);
+	assert_true(first);
+
+	assert_int_equal(imip_store_outbox_answered(fx->st,
+	    "room-a@example.org", "<req1@example.com>", &yes, &err), IMIP_OK);
+	assert_true(yes);
+	assert_int_equal(imip_store_outbox_answered(fx->st,
+	    "room-b@example.org", "<req1@example.com>", &yes, &err), IMIP_OK);
+	assert_false(yes);
+}
+
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 
 int
@@ -154,6 +193,7 @@ main(void)
 		T(test_outbox_foreach_all_or_pending),
 		T(test_outbox_callback_stops_walk),
 		T(test_journal_newest_first_with_limit),
+		T(test_outbox_seen_once_per_sender),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
