@@ -7,8 +7,9 @@ MSP - and re-enter the MTA over SMTP, so they pass the filter as well.
 
 The scenarios of test_e2e_postfix.py, plus what differs between MTAs at
 the milter protocol: Sendmail's queue id in the filter's log, recipient
-removal (delivery consume), removal of forged result headers, and F=T
-when the filter is down.
+removal (delivery consume), removal of forged result headers, a new body
+and Content-Type (a person's clash note, summary_part), and F=T when the
+filter is down.
 
 Run:  sudo python3 tests/integration/test_e2e_sendmail.py -v
 Needs the Sendmail packages tools/bootstrap unpacks (state/sendmail, or
@@ -30,19 +31,20 @@ from test_e2e_postfix import (  # noqa: E402
     cancel, day, delivered, headers, invitation, replies, request,
     schedule_headers, vcalendar)
 
+PAT = "pat@example.org"         # a person whose calendar the filter keeps
+
 
 class SendmailBase(E2EBase):
     """E2EBase (its decision, reply and log checks) on a Sendmail stack:
     self.sm is the Sendmail, self.sink the sink, self.milter the filter."""
 
     rooms = [(ROOM_A, "Room A"), (ROOM_B, "Room B")]
-    extra_conf = None
 
     @classmethod
     def setUpClass(cls):
         mta.install_signal_cleanup()
         cls.stack = sendmail.Stack(rooms=cls.rooms,
-                                   extra_conf=cls.extra_conf)
+                                   extra_conf=cls.milter_conf)
         cls.configure(cls.stack)
         cls.stack.start()
         cls.sm, cls.sink = cls.stack.sendmail, cls.stack.sink
@@ -94,9 +96,17 @@ class SendmailBase(E2EBase):
 
 
 class SendmailBooking(SendmailBase):
-    """Requests, conflicts, cancels, the loop guard, consume delivery and
-    forged result headers.  Every test uses its own day of next year's
-    March: the order does not matter."""
+    """Requests, conflicts, cancels, the loop guard, consume delivery,
+    forged result headers and a person's clash note.  Every test uses its
+    own day of next year's March: the order does not matter."""
+
+    milter_conf = {"summary_part": "yes"}
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.milter.imipctl("calendar", "add", PAT, "--kind", "person",
+                           "--name", "Pat", "--tz", "Europe/Berlin")
 
     def test_a_request_is_accepted_and_answered(self):
         uid = "sa-%s@example.com" % RUN
@@ -297,6 +307,45 @@ class SendmailBooking(SendmailBase):
         self.assertTrue(m.raw.endswith(b"\r\n\r\nNothing to see here.\r\n"))
         self.assertNoErrorLines(self.new_log())
 
+    def test_i_clash_note_goes_in_front_of_the_body(self):
+        """summary_part through Sendmail: the body replaced
+        (smfi_replacebody), Content-Type changed and
+        Content-Transfer-Encoding removed at the top."""
+        # Pat's own meeting, submitted with sendmail(1) (the MSP) from
+        # this host: it becomes Pat's busy time.
+        own = "si1-%s@example.org" % RUN
+        id1, raw1 = request(own, day(13, "09:00"), day(13, "10:00"),
+                            subject="Review", to=(BOB,), rooms=(),
+                            people=((BOB, "Bob"),), organizer=(PAT, "Pat"))
+        self.sm.sendmail(PAT, [BOB], raw1)
+        msgs = self.stack.wait_for(lambda ms: delivered(ms, id1, BOB), 20,
+                                   "Pat's invitation")
+        self.assertEqual(
+            self.decision(delivered(msgs, id1, BOB)[0], PAT)["decision"],
+            "RECORDED")
+
+        uid = "si2-%s@example.com" % RUN
+        msgid, raw = request(uid, day(13, "09:45"), day(13, "10:15"),
+                             subject="Clash", to=(PAT,), rooms=(),
+                             people=((PAT, "Pat"),))
+        m = self.submit(msgid, raw, rcpts=[PAT], wait_rcpt=PAT)
+        self.assertEqual(self.decision(m, PAT)["decision"], "RECORDED")
+        self.assertIn("Review", str(m["X-iMIP-Conflicts"]))
+        self.assertEqual(m.get_content_type(), "multipart/mixed")
+        self.assertEqual(m.get_all("Content-Type"), [m["Content-Type"]])
+        self.assertIsNone(m["Content-Transfer-Encoding"])
+        note, original = m.get_payload()
+        self.assertEqual(note.get_content_type(), "text/plain")
+        self.assertIn("%s: this invitation clashes with \"Review\"" % PAT,
+                      note.get_content())
+        self.assertEqual(original.get_content_type(),
+                         "multipart/alternative")
+        cal = [p for p in original.walk()
+               if p.get_content_type() == "text/calendar"]
+        self.assertEqual(len(cal), 1)
+        self.assertIn("UID:" + uid, cal[0].get_content())
+        self.assertNoErrorLines(self.new_log())
+
     def test_z_whole_log_has_no_errors(self):
         log = self.milter.log()
         self.assertTrue(log.strip(), "milter log is empty")
@@ -439,7 +488,7 @@ class SendmailOutboxSurvivesRestart(SendmailBase):
     exactly once, through Sendmail, by the next imip-milter process."""
 
     rooms = [(ROOM_A, "Room A")]
-    extra_conf = {"outbox_retry_seconds": "1"}
+    milter_conf = {"outbox_retry_seconds": "1"}
 
     @classmethod
     def configure(cls, stack):
