@@ -592,6 +592,7 @@ class Milter:
         self.exe = imip_milter_path()
         self.ctl = imipctl_path()
         self.proc = None
+        self.log_mark = 0
 
     def __repr__(self):
         return "<Milter %s %s>" % (self.dir, self.socket)
@@ -644,9 +645,10 @@ class Milter:
     def listening(self):
         if self.port is not None:
             return port_listening(self.port)
-        # bound, then handed to the user: ready once it says so
+        # bound, then handed to the user: ready once it says so (this
+        # process: the log file is kept across a restart)
         return (os.path.exists(self.socket[len("unix:"):]) and
-                "started on" in self.log())
+                "started on" in self.log()[self.log_mark:])
 
     def argv(self):
         cmd = [self.exe, "-f", "-c", str(self.conf)]
@@ -663,6 +665,7 @@ class Milter:
         if not self.db.exists():
             self.setup_db()
         self.give_dir()
+        self.log_mark = len(self.log())
         log = open(self.logfile, "ab")
         try:
             self.proc = subprocess.Popen(
