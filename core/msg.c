@@ -54,6 +54,7 @@ struct imip_msg {
 	bool			 auto_replied;
 	bool			 generated;
 	int			 nown[IMIP_OWN_NHEADERS]; /* forged, seen */
+	int64_t			 copy;		/* generated: IMIP_COPY_HEADER */
 	bool			 capture;	/* keep the body: we schedule */
 	char			*buf;		/* headers + body as received */
 	size_t			 len, cap;
@@ -372,6 +373,8 @@ imip_msg_header(struct imip_msg *m, const char *name, const char *value,
 		    strncasecmp(value, "auto-generated", 14) != 0;
 	else if (strcasecmp(name, IMIP_GENERATED_HEADER) == 0)
 		m->generated = true;
+	else if (strcasecmp(name, IMIP_COPY_HEADER) == 0)
+		m->copy = strtoll(value, NULL, 10);
 	else if (own_header(m, name))
 		;
 	else if (strcasecmp(name, "Authentication-Results") == 0)
@@ -396,10 +399,9 @@ imip_msg_is_generated(const struct imip_msg *m)
 
 int
 imip_msg_claim_generated(struct imip_msg *m, struct imip_store *st,
-    int64_t now, bool *duplicate, struct imip_err *err)
+    bool *duplicate, struct imip_err *err)
 {
 	char *id = NULL;
-	bool first = true;
 	int rc = IMIP_OK;
 
 	*duplicate = false;
@@ -407,12 +409,10 @@ imip_msg_claim_generated(struct imip_msg *m, struct imip_store *st,
 		return IMIP_OK;
 	if ((id = imip_mime_trimmed(m->message_id)) == NULL)
 		return imip_err_set(err, IMIP_ENOMEM, "Message-ID");
-	if ((rc = imip_store_outbox_seen(st, id, m->sender, now, &first,
-	    err)) == IMIP_OK && !first) {
-		*duplicate = true;
+	if ((rc = imip_store_outbox_seen(st, id, m->sender, m->copy,
+	    duplicate, err)) == IMIP_OK && *duplicate)
 		imip_log_info("%s: %s is a second copy of a message already "
 		    "sent: discarded", m->qid, id);
-	}
 	free(id);
 	return rc;
 }

@@ -149,14 +149,15 @@ int	imip_msg_header(struct imip_msg *m, const char *name,
 
 /*
  * imip_msg_claim_generated - after the headers of a message this filter
- * generated (its marker header and a Message-ID): mark its outbox row as
- * passed by.  *duplicate is true when a copy passed before: the outbox
+ * generated (its marker header and a Message-ID): note which copy of it
+ * passes.  *duplicate is true when another copy passed before: the outbox
  * handed it over again after a crash, and the caller discards this one.
- * Other messages are never duplicates and need no database.
+ * The same copy passing again (postsuper -r) is no duplicate.  Other
+ * messages are never duplicates and need no database.
  */
 bool	imip_msg_is_generated(const struct imip_msg *m);
 int	imip_msg_claim_generated(struct imip_msg *m, struct imip_store *st,
-	    int64_t now, bool *duplicate, struct imip_err *err);
+	    bool *duplicate, struct imip_err *err);
 
 /*
  * imip_msg_eoh - end of headers: false means "nothing for us here",

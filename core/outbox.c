@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <spawn.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -15,6 +16,7 @@
 
 #include "log.h"
 #include "outbox.h"
+#include "reply.h"
 
 #define OUTBOX_BATCH	32
 
@@ -197,6 +199,30 @@ record(struct imip_store *st, const struct imip_conf *conf,
 	    why->msg, err);
 }
 
+/*
+ * Count the hand-over first (committed), then hand the copy over with its
+ * number: a crash between the MTA taking it and record() leaves a row
+ * sent again after the restart, and the filter knows that second copy
+ * by its other number when it passes (store_seen.c).  why: the send.
+ */
+static int
+hand_over(struct imip_store *st, const struct imip_conf *conf,
+    const struct due *d, struct imip_err *why, struct imip_err *err)
+{
+	char *copy = NULL;
+	int64_t n;
+	int rc;
+
+	if ((rc = imip_store_outbox_handover(st, d->id, &n, err)) < 0)
+		return rc;
+	if (asprintf(&copy, "%s: %lld\n%s", IMIP_COPY_HEADER, (long long)n,
+	    d->message) < 0)
+		return imip_err_set(err, IMIP_ENOMEM, "outbox copy");
+	imip_outbox_send(conf->sendmail_argv, d->from, d->to, copy, why);
+	free(copy);
+	return IMIP_OK;
+}
+
 int
 imip_outbox_run(struct imip_store *st, const struct imip_conf *conf,
     int64_t now, int *sent, struct imip_err *err)
@@ -215,8 +241,8 @@ imip_outbox_run(struct imip_store *st, const struct imip_conf *conf,
 	}
 	for (size_t i = 0; i < b.n && rc >= 0; i++) {
 		imip_err_clear(&why);
-		imip_outbox_send(conf->sendmail_argv, b.rows[i].from,
-		    b.rows[i].to, b.rows[i].message, &why);
+		if ((rc = hand_over(st, conf, &b.rows[i], &why, err)) < 0)
+			break;
 		rc = record(st, conf, &b.rows[i], now, &why, err);
 		if (rc >= 0 && why.code == IMIP_OK)
 			(*sent)++;

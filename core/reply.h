@@ -18,6 +18,8 @@
 
 /* The header every generated message carries (see BEHAVIOUR.md, loops). */
 #define IMIP_GENERATED_HEADER	"X-iMIP-Generated"
+/* Which hand-over to the MTA a copy of a generated message is (outbox). */
+#define IMIP_COPY_HEADER	"X-iMIP-Copy"
 
 /* One instance of a series answered apart from the rest. */
 struct imip_reply_instance {

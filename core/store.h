@@ -227,15 +227,16 @@ int	imip_store_counter_close(struct imip_store *st, int64_t event_id,
 uint64_t imip_store_busy_writes(const struct imip_store *st);
 
 /*
- * store_seen.c: exactly once.  outbox_seen marks the outbox row of a
- * generated message from calendar from passing the filter; *first is
- * false when it passed before (the copy is a duplicate) and true for a
- * message no row names.
- * outbox_answered says whether from already queued an answer to the
- * request with Message-ID in_reply_to.
+ * store_seen.c: exactly once.  outbox_handover counts a hand-over of row
+ * id before it happens (*copy: its number).  outbox_seen notes the copy
+ * of a generated message from calendar from that passes the filter;
+ * *duplicate when another copy passed before.  outbox_answered says
+ * whether from already queued an answer to the request in_reply_to.
  */
+int	imip_store_outbox_handover(struct imip_store *st, int64_t id,
+	    int64_t *copy, struct imip_err *err);
 int	imip_store_outbox_seen(struct imip_store *st, const char *message_id,
-	    const char *from, int64_t now, bool *first,
+	    const char *from, int64_t copy, bool *duplicate,
 	    struct imip_err *err);
 int	imip_store_outbox_answered(struct imip_store *st, const char *from,
 	    const char *in_reply_to, bool *yes, struct imip_err *err);

@@ -241,8 +241,7 @@ mf_eoh(SMFICTX *ctx)
 		return SMFIS_CONTINUE;		/* to end of message */
 	/* Our own reply again, handed over twice across a crash? */
 	if (imip_msg_is_generated(c->msg) && (need_store(c, &err) < 0 ||
-	    imip_msg_claim_generated(c->msg, c->st, (int64_t)time(NULL),
-	    &duplicate, &err) < 0))
+	    imip_msg_claim_generated(c->msg, c->st, &duplicate, &err) < 0))
 		return internal_error(ctx, c, &err);
 	if (duplicate)
 		return SMFIS_DISCARD;

@@ -270,6 +270,41 @@ test_local_sender_of_plain_mail_needs_no_lookup(void **state)
 	assert_false(imip_msg_sender_may_be_managed(fx->m));
 }
 
+/* Our own reply passing on its way out: one copy only (store_seen.c). */
+static bool
+second_copy(struct fx *fx, const char *copy_header)
+{
+	bool dup = true;
+
+	begin(fx, &(struct feed){ .file = "msg-plain.eml",
+	    .sender = "<" ROOM_A ">", .rcpt = { "<alice@example.com>" },
+	    .extra = { "X-iMIP-Generated: reply", copy_header } });
+	assert_true(imip_msg_is_generated(fx->m));
+	assert_int_equal(imip_msg_claim_generated(fx->m, fx->db->st, &dup,
+	    &fx->err), IMIP_OK);
+	return dup;
+}
+
+static void
+test_second_copy_of_a_reply_is_a_duplicate(void **state)
+{
+	struct fx *fx = *state;
+
+	dbfx_exec(fx->db, "INSERT INTO outbox (created, env_from, env_to,"
+	    " message, next_attempt, message_id, handovers) VALUES (1,"
+	    " '" ROOM_A "', 'alice@example.com', 'x', 1,"
+	    " '<plain-1@example.com>', 2)");
+	assert_false(second_copy(fx, "X-iMIP-Copy: 1"));	/* first */
+	assert_false(second_copy(fx, "X-iMIP-Copy: 1"));	/* requeued */
+	assert_true(second_copy(fx, "X-iMIP-Copy: 2"));		/* again */
+	assert_logged(fx, "QID1: <plain-1@example.com> is a second copy of a "
+	    "message already sent: discarded");
+	/* Without the marker it is no message of ours at all. */
+	begin(fx, &(struct feed){ .file = "msg-plain.eml",
+	    .sender = "<" ROOM_A ">", .rcpt = { "<alice@example.com>" } });
+	assert_false(imip_msg_is_generated(fx->m));
+}
+
 static void
 test_forged_conflict_header_is_stripped(void **state)
 {
@@ -401,6 +436,7 @@ main(void)
 		T(test_forged_result_headers_are_counted_for_stripping),
 		T(test_forged_result_header_on_plain_mail_is_stripped),
 		T(test_forged_conflict_header_is_stripped),
+		T(test_second_copy_of_a_reply_is_a_duplicate),
 		T(test_local_sender_of_plain_mail_needs_no_lookup),
 		T(test_internal_error_tempfails_by_default),
 		T(test_internal_error_accepts_when_configured),

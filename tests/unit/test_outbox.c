@@ -361,8 +361,11 @@ test_run_never_sends_a_row_twice(void **state)
 	assert_int_equal(run(fx, NOW + 86400), 0);
 	assert_int_equal(calls(fx), 1);
 	assert_int_equal(col(fx, id, "sent"), NOW);
+	assert_int_equal(col(fx, id, "handovers"), 1);
+	/* The message as queued, with the number of this hand-over. */
 	s = output(fx, "input");
-	assert_string_equal(s, message);
+	assert_true(strncmp(s, "X-iMIP-Copy: 1\n", 15) == 0);
+	assert_string_equal(s + 15, message);
 	free(s);
 }
 

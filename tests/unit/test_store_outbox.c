@@ -144,9 +144,13 @@ test_journal_newest_first_with_limit(void **state)
 	    "tentative@30 decline@30 counter@20 accept@10");
 }
 
-/* A generated message passes the filter once; a second copy is known. */
+/*
+ * A generated message: each hand-over numbered; the first copy to pass
+ * the filter is noted, the same copy again (postsuper -r) passes, another
+ * copy (handed over again after a crash) is a duplicate.
+ */
 static void
-test_outbox_seen_once_per_sender(void **state)
+test_outbox_copies_and_duplicates(void **state)
 {
 	struct fx *fx = *state;
 	struct imip_outbox_rec o = {
@@ -155,25 +159,35 @@ test_outbox_seen_once_per_sender(void **state)
 		.message_id = "<r1@host>", .in_reply_to = "<req1@example.com>",
 	};
 	struct imip_err err = { 0 };
-	bool first, yes;
+	int64_t id, copy;
+	bool dup, yes;
 
-	assert_int_equal(imip_store_outbox_add(fx->st, &o, NULL, &err),
+	assert_int_equal(imip_store_outbox_add(fx->st, &o, &id, &err),
 	    IMIP_OK);
+	assert_int_equal(imip_store_outbox_handover(fx->st, id, &copy, &err),
+	    IMIP_OK);
+	assert_int_equal(copy, 1);
 	assert_int_equal(imip_store_outbox_seen(fx->st, "<r1@host>",
-	    "room-a@example.org", T0 + 1, &first, &err), IMIP_OK);
-	assert_true(first);
+	    "room-a@example.org", 1, &dup, &err), IMIP_OK);
+	assert_false(dup);
 	assert_int_equal(imip_store_outbox_seen(fx->st, "<r1@host>",
-	    "room-a@example.org", T0 + 2, &first, &err), IMIP_OK);
-	assert_false(first);			/* the duplicate */
-	assert_int_equal(raw_int(fx->path, "SELECT seen FROM outbox"),
-	    T0 + 1);
-	/* No row of that sender: an ordinary message, never a duplicate. */
+	    "room-a@example.org", 1, &dup, &err), IMIP_OK);
+	assert_false(dup);			/* the same copy requeued */
+	assert_int_equal(imip_store_outbox_handover(fx->st, id, &copy, &err),
+	    IMIP_OK);
+	assert_int_equal(copy, 2);
 	assert_int_equal(imip_store_outbox_seen(fx->st, "<r1@host>",
-	    "mallory@example.net", T0 + 3, &first, &err), IMIP_OK);
-	assert_true(first);
+	    "room-a@example.org", 2, &dup, &err), IMIP_OK);
+	assert_true(dup);			/* handed over twice */
+	/* No row of that sender, or no such row: never a duplicate. */
+	assert_int_equal(imip_store_outbox_seen(fx->st, "<r1@host>",
+	    "mallory@example.net", 2, &dup, &err), IMIP_OK);
+	assert_false(dup);
 	assert_int_equal(imip_store_outbox_seen(fx->st, "<other@host>",
-	    "room-a@example.org", T0 + 3, &first, &err), IMIP_OK);
-	assert_true(first);
+	    "room-a@example.org", 1, &dup, &err), IMIP_OK);
+	assert_false(dup);
+	assert_int_equal(imip_store_outbox_handover(fx->st, 99, &copy, &err),
+	    IMIP_ENOTFOUND);
 
 	assert_int_equal(imip_store_outbox_answered(fx->st,
 	    "room-a@example.org", "<req1@example.com>", &yes, &err), IMIP_OK);
@@ -193,7 +207,7 @@ main(void)
 		T(test_outbox_foreach_all_or_pending),
 		T(test_outbox_callback_stops_walk),
 		T(test_journal_newest_first_with_limit),
-		T(test_outbox_seen_once_per_sender),
+		T(test_outbox_copies_and_duplicates),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
