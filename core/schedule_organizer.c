@@ -33,25 +33,56 @@ stored_attendee(const struct job *j, const struct imip_event_rec *ev,
 }
 
 /*
- * The event the one attendee of j->it writes about, in *out; or a
+ * The attendee j->it speaks for: its only ATTENDEE; or, for a REQUEST
+ * that stands for a COUNTER (some clients send those), the one attendee
+ * who sent it.  NULL after a REFUSED decision.
+ */
+static const struct imip_attendee *
+speaker(struct job *j)
+{
+	const char *m = imip_method_name(j->it->method);
+	const struct imip_attendee *who = NULL;
+
+	if (j->it->method == IMIP_METHOD_REQUEST) {
+		for (size_t i = 0; i < j->it->nattendees; i++)
+			if (sched_sent_by(j->ctx, j->it->attendees[i].address))
+				who = &j->it->attendees[i];
+		if (who == NULL)
+			sched_decide(j, "REFUSED", 3, 8, "proposal not sent by "
+			    "an attendee");
+		return who;
+	}
+	if (j->it->nattendees != 1) {
+		sched_decide(j, "REFUSED", 3, 8, "a %s speaks for one "
+		    "attendee, not %zu", m, j->it->nattendees);
+		return NULL;
+	}
+	who = &j->it->attendees[0];
+	if (!sched_sent_by(j->ctx, who->address)) {
+		sched_decide(j, "REFUSED", 3, 8, "%s for %s not sent by that "
+		    "attendee", m, who->address);
+		return NULL;
+	}
+	return who;
+}
+
+/*
+ * The event the attendee *who of j->it writes about, in *out; or a
  * decision (REFUSED, IGNORED) and *out NULL.  Outlook's REPLYs may lack
  * ORGANIZER: the UID and the attendee are enough.
  */
 static int
-organized_event(struct job *j, struct imip_event_rec **out)
+organized_event(struct job *j, struct imip_event_rec **out,
+    const struct imip_attendee **who)
 {
-	const char *m = imip_method_name(j->it->method), *who;
+	const char *m = imip_method_name(j->it->method);
 	struct imip_event_rec *ev = NULL;
 	int rc;
 
 	*out = NULL;
-	if (j->it->nattendees != 1)
-		return sched_decide(j, "REFUSED", 3, 8, "a %s speaks for one "
-		    "attendee, not %zu", m, j->it->nattendees);
-	who = j->it->attendees[0].address;
-	if (!sched_sent_by(j->ctx, who))
-		return sched_decide(j, "REFUSED", 3, 8, "%s for %s not sent "
-		    "by that attendee", m, who);
+	if ((*who = speaker(j)) == NULL)
+		return j->out->decision != NULL ? IMIP_OK : imip_err_set(j->err,
+		    IMIP_ENOMEM, "decision");
 	rc = imip_store_event_find(j->st, j->cal->id, j->it->uid, &ev,
 	    j->err);
 	if (rc == IMIP_ENOTFOUND) {
@@ -66,9 +97,9 @@ organized_event(struct job *j, struct imip_event_rec **out)
 	    !imip_addr_equal(j->it->organizer, j->cal->address)))
 		rc = sched_decide(j, "IGNORED", 0, 0, "%s for an event %s "
 		    "does not organize", m, j->cal->address);
-	else if (!stored_attendee(j, ev, who))
+	else if (!stored_attendee(j, ev, (*who)->address))
 		rc = sched_decide(j, "IGNORED", 0, 0, "%s is not an attendee: "
-		    "%s not applied", who, m);
+		    "%s not applied", (*who)->address, m);
 	else {
 		*out = ev;
 		ev = NULL;
@@ -114,11 +145,12 @@ keep_reply(struct job *j, const struct imip_event_rec *ev,
 int
 sched_merge_reply(struct job *j)
 {
+	const struct imip_attendee *who;
 	struct imip_event_rec *ev = NULL;
 	int rc;
 
-	if ((rc = organized_event(j, &ev)) == IMIP_OK && ev != NULL)
-		rc = keep_reply(j, ev, &j->it->attendees[0]);
+	if ((rc = organized_event(j, &ev, &who)) == IMIP_OK && ev != NULL)
+		rc = keep_reply(j, ev, who);
 	imip_event_rec_free(ev);
 	return rc;
 }
@@ -170,14 +202,14 @@ sched_keep_counter(struct job *j, int64_t event_id, const char *attendee,
 
 /* Keep the attendee's proposal and show it. */
 static int
-keep_counter(struct job *j, const struct imip_event_rec *ev)
+keep_counter(struct job *j, const struct imip_event_rec *ev, const char *who)
 {
 	struct imip_counter_rec c;
 	bool kept;
 	int rc;
 
-	if ((rc = sched_keep_counter(j, ev->id, j->it->attendees[0].address,
-	    "received", &c, &kept)) < 0)
+	if ((rc = sched_keep_counter(j, ev->id, who, "received", &c,
+	    &kept)) < 0)
 		return rc;
 	if (!kept)
 		return sched_decide(j, "IGNORED", 0, 0, "%s proposed a time in "
@@ -189,18 +221,20 @@ keep_counter(struct job *j, const struct imip_event_rec *ev)
 
 /*
  * sched_counter - an attendee proposes another time for a meeting the
- * person organizes: kept for the person (the counters view) and named in
- * an X-iMIP-Counter header on the delivered copy.  The person's calendar
+ * person organizes (a COUNTER, or a REQUEST an attendee sent in its
+ * stead): kept for the person (the counters view) and named in an
+ * X-iMIP-Counter header on the delivered copy.  The person's calendar
  * client answers it; the filter never does.
  */
 int
 sched_counter(struct job *j)
 {
+	const struct imip_attendee *who;
 	struct imip_event_rec *ev = NULL;
 	int rc;
 
-	if ((rc = organized_event(j, &ev)) == IMIP_OK && ev != NULL)
-		rc = keep_counter(j, ev);
+	if ((rc = organized_event(j, &ev, &who)) == IMIP_OK && ev != NULL)
+		rc = keep_counter(j, ev, who->address);
 	imip_event_rec_free(ev);
 	return rc;
 }
@@ -243,13 +277,14 @@ resend(struct job *j, const struct imip_event_rec *ev, const char *to)
 int
 sched_refresh(struct job *j)
 {
+	const struct imip_attendee *att;
 	struct imip_event_rec *ev = NULL;
 	const char *who;
 	int rc;
 
-	if ((rc = organized_event(j, &ev)) < 0 || ev == NULL)
+	if ((rc = organized_event(j, &ev, &att)) < 0 || ev == NULL)
 		goto out;
-	who = j->it->attendees[0].address;
+	who = att->address;
 	if (!j->cal->policy.answer_refresh)
 		rc = sched_decide(j, "IGNORED", 0, 0, "REFRESH from %s "
 		    "journaled (answer-refresh no)", who);

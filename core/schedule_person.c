@@ -211,6 +211,10 @@ person_dispatch(struct job *j)
 		return sched_freebusy(j);
 	switch (j->it->method) {
 	case IMIP_METHOD_REQUEST:
+		/* Her own meeting, from someone else: a proposal. */
+		if (imip_addr_equal(j->it->organizer, j->cal->address) &&
+		    !sched_sent_by(j->ctx, j->cal->address))
+			return sched_counter(j);
 		/* Kolab's ACCEPT_IF_NO_CONFLICT: answered like a resource. */
 		j->person = !j->cal->policy.accept_if_free;
 		return sched_request(j);

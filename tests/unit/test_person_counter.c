@@ -102,6 +102,36 @@ test_counter_from_strangers_is_not_kept(void **state)
 	assert_int_equal(dbfx_rows(fx->db, "counter"), 0);
 }
 
+/* Some clients propose a new time with a REQUEST from the attendee. */
+static void
+test_request_from_an_attendee_is_a_proposal(void **state)
+{
+	struct fx *fx = *state;
+
+	sent(fx, "REQUEST", TEAM("0"));
+	fx->ctx.sender = BOB;
+	assert_string_equal(carol(fx, "REQUEST", "BEGIN:VEVENT\r\n"
+	    "UID:team@example.org\r\nDTSTAMP:20261102T100000Z\r\n"
+	    "SEQUENCE:0\r\nDTSTART:20270301T130000Z\r\nDURATION:PT1H\r\n"
+	    "SUMMARY:Team\r\nORGANIZER:mailto:" CAROL "\r\n"
+	    "ATTENDEE:mailto:" ALICE "\r\nATTENDEE:mailto:" BOB "\r\n"
+	    "END:VEVENT\r\n"), "STORED");
+	assert_string_equal(counter_state(fx), "received " BOB " open");
+	assert_non_null(strstr(fx->out.proposal, BOB " proposes 2027-03-01 "
+	    "14:00"));
+	assert_null(fx->out.reply);
+	/* Her meeting is untouched. */
+	assert_int_equal(dbfx_int(fx->db, "SELECT start FROM busy"), MAR01);
+	fx->ctx.sender = "mallory@example.net";
+	assert_string_equal(carol(fx, "REQUEST", "BEGIN:VEVENT\r\n"
+	    "UID:team@example.org\r\nDTSTAMP:20261103T100000Z\r\n"
+	    "SEQUENCE:0\r\nDTSTART:20270301T150000Z\r\nDURATION:PT1H\r\n"
+	    "ORGANIZER:mailto:" CAROL "\r\nATTENDEE:mailto:" BOB "\r\n"
+	    "END:VEVENT\r\n"), "REFUSED");
+	assert_int_equal(dbfx_int(fx->db, "SELECT proposed_start FROM "
+	    "counter"), MAR01 + 4 * HOUR);
+}
+
 static void
 test_her_declinecounter_and_new_version_close_proposals(void **state)
 {
@@ -242,6 +272,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		T(test_counter_is_kept_and_shown_never_answered),
 		T(test_counter_from_strangers_is_not_kept),
+		T(test_request_from_an_attendee_is_a_proposal),
 		T(test_her_declinecounter_and_new_version_close_proposals),
 		T(test_her_proposal_declined_by_the_organizer),
 		T(test_refresh_is_answered_only_when_she_says_so),
