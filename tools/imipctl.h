@@ -1,11 +1,12 @@
 /*
  * imipctl.h - what the files of imipctl(8) share.
  *
- * imipctl.c parses the global options and dispatches, imipctl_cmd.c runs
- * the commands (imipctl_cal.c those that change calendars,
- * imipctl_expand.c the extension of open-ended series, imipctl_events.c
- * the events, freebusy and journal listings), imipctl_out.c formats
- * tables, JSON and times.
+ * imipctl.c parses the global options and dispatches; each command lives
+ * with its concept: imipctl_db.c (the database file), imipctl_cal.c and
+ * imipctl_cal_list.c (calendars), imipctl_schedule.c, imipctl_events.c
+ * (events, journal), imipctl_freebusy.c, imipctl_outbox.c and
+ * imipctl_expand.c.  imipctl_args.c reads what several commands take,
+ * imipctl_out.c formats tables, JSON and times.
  */
 #ifndef IMIPCTL_H
 #define IMIPCTL_H
@@ -71,9 +72,19 @@ int	ctl_usage_error(const struct ctl_cmd *cmd, const char *fmt, ...)
 int	ctl_opt_other(const struct ctl_cmd *cmd, int c, char **argv);
 int	ctl_open(const struct ctl *ctl, int flags, struct imip_store **out);
 
-/* imipctl_cmd.c */
+/* imipctl_args.c */
 int	ctl_operands(const struct ctl_cmd *cmd, int argc, char **argv,
 	    int want, const char *what);
+int	ctl_range(const struct ctl_cmd *cmd, const char *from_s,
+	    const char *to_s, time_t *from, time_t *to);
+int	ctl_use_zone(const char *tz);
+int	ctl_list_opts(const struct ctl_cmd *cmd, int argc, char **argv,
+	    bool *json, bool *all, bool *done);
+int	ctl_open_cal(const struct ctl *ctl, const char *address,
+	    struct imip_store **st, struct imip_calendar **cal);
+int	ctl_list_failed(const struct imip_err *err);
+
+/* the commands, one file per concept */
 int	ctl_cmd_init(const struct ctl *, const struct ctl_cmd *, int, char **);
 int	ctl_cmd_cal_add(const struct ctl *, const struct ctl_cmd *, int,
 	    char **);
@@ -83,21 +94,14 @@ int	ctl_cmd_cal_list(const struct ctl *, const struct ctl_cmd *, int,
 	    char **);
 int	ctl_cmd_schedule(const struct ctl *, const struct ctl_cmd *, int,
 	    char **);
-int	ctl_cmd_outbox_list(const struct ctl *, const struct ctl_cmd *, int,
-	    char **);
-int	ctl_range(const struct ctl_cmd *cmd, const char *from_s,
-	    const char *to_s, time_t *from, time_t *to);
-int	ctl_use_zone(const char *tz);
-
-/* imipctl_events.c */
 int	ctl_cmd_events(const struct ctl *, const struct ctl_cmd *, int,
 	    char **);
 int	ctl_cmd_freebusy(const struct ctl *, const struct ctl_cmd *, int,
 	    char **);
 int	ctl_cmd_journal(const struct ctl *, const struct ctl_cmd *, int,
 	    char **);
-
-/* imipctl_expand.c */
+int	ctl_cmd_outbox_list(const struct ctl *, const struct ctl_cmd *, int,
+	    char **);
 int	ctl_cmd_expand(const struct ctl *, const struct ctl_cmd *, int,
 	    char **);
 

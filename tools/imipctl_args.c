@@ -1,0 +1,120 @@
+/*
+ * imipctl_args.c - what the commands of imipctl share in reading their
+ * arguments: operand counts, time ranges, the calendar's zone, the options
+ * of list commands, and opening the calendar a command is about.
+ *
+ * Each helper returns a CTL_ exit code and has printed the message when
+ * that is not CTL_OK.  The clock is read here, never in core.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "imipctl.h"
+
+#define DAY	86400
+
+/* ctl_operands - require exactly want operands after the options */
+int
+ctl_operands(const struct ctl_cmd *cmd, int argc, char **argv, int want,
+    const char *what)
+{
+	if (argc - optind < want)
+		return ctl_usage_error(cmd, "missing %s", what);
+	if (argc - optind > want)
+		return ctl_usage_error(cmd, "unexpected argument '%s'",
+		    argv[optind + want]);
+	return CTL_OK;
+}
+
+/*
+ * ctl_range - read --from/--to (or the defaults: a day ago to 90 days
+ * ahead) in the zone now set; CTL_USAGE if bad or out of order
+ */
+int
+ctl_range(const struct ctl_cmd *cmd, const char *from_s,
+    const char *to_s, time_t *from, time_t *to)
+{
+	time_t now = time(NULL);
+
+	*from = now - DAY;
+	*to = now + 90 * DAY;
+	if (from_s != NULL && ctl_time_parse(from_s, false, from) < 0)
+		return ctl_usage_error(cmd, "--from: want YYYY-MM-DD or "
+		    "YYYY-MM-DDTHH:MM, not '%s'", from_s);
+	if (to_s != NULL && ctl_time_parse(to_s, true, to) < 0)
+		return ctl_usage_error(cmd, "--to: want YYYY-MM-DD or "
+		    "YYYY-MM-DDTHH:MM, not '%s'", to_s);
+	if (*from >= *to)
+		return ctl_usage_error(cmd, "--from must be before --to");
+	return CTL_OK;
+}
+
+/* ctl_use_zone - make tz the local time of this process */
+int
+ctl_use_zone(const char *tz)
+{
+	char buf[256];
+
+	snprintf(buf, sizeof(buf), ":%s", tz);
+	if (setenv("TZ", buf, 1) < 0)
+		return ctl_fail("setenv TZ: %s", strerror(errno));
+	tzset();
+	return CTL_OK;
+}
+
+/*
+ * ctl_list_opts - the options of a list command: --json, and --all if all
+ * is not NULL; *done once --help is printed or on error
+ */
+int
+ctl_list_opts(const struct ctl_cmd *cmd, int argc, char **argv, bool *json,
+    bool *all, bool *done)
+{
+	static const struct option lo[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "all", no_argument, NULL, 'a' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	int c;
+
+	*done = true;
+	while ((c = getopt_long(argc, argv, ":h", lo, NULL)) != -1) {
+		if (c == 'j')
+			*json = true;
+		else if (c == 'a' && all != NULL)
+			*all = true;
+		else if (c == 'a')
+			return ctl_usage_error(cmd, "unknown option --all");
+		else
+			return ctl_opt_other(cmd, c, argv);
+	}
+	*done = false;
+	return ctl_operands(cmd, argc, argv, 0, "");
+}
+
+/* ctl_open_cal - open the database read-only, find address's calendar */
+int
+ctl_open_cal(const struct ctl *ctl, const char *address,
+    struct imip_store **st, struct imip_calendar **cal)
+{
+	struct imip_err err = { 0 };
+	int rc;
+
+	if ((rc = ctl_open(ctl, IMIP_STORE_READONLY, st)) != CTL_OK)
+		return rc;
+	if (imip_store_calendar_find(*st, address, cal, &err) < 0)
+		return ctl_fail("%s", err.msg);
+	return CTL_OK;
+}
+
+/* ctl_list_failed - a listing's failure: the store's message, or ENOMEM */
+int
+ctl_list_failed(const struct imip_err *err)
+{
+	return ctl_fail("%s", err->msg[0] != '\0' ? err->msg :
+	    "out of memory");
+}
