@@ -10,6 +10,7 @@
 #define IMIP_STORE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <time.h>
 
@@ -183,6 +184,7 @@ int	imip_store_calendar_foreach(struct imip_store *st,
 	    imip_calendar_cb cb, void *arg, struct imip_err *err);
 int	imip_store_calendar_set(struct imip_store *st, const char *address,
 	    const char *key, const char *value, struct imip_err *err);
+const char *imip_store_setting_key(size_t i);
 void	imip_calendar_free(struct imip_calendar *cal);
 
 /* store_approval.c: delegate approvals */

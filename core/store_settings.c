@@ -61,6 +61,7 @@ static const struct setting {
 	{ "answer-refresh", "answer_refresh", SET_BOOL, 0, { NULL } },
 	{ "store-publish", "store_publish", SET_BOOL, 0, { NULL } },
 };
+#define NSETTINGS	(sizeof(settings) / sizeof(settings[0]))
 
 static int
 parse_bool(const char *v, int *out)
@@ -184,10 +185,21 @@ bind_setting(sqlite3_stmt *s, const struct setting *set, const char *v,
 static const struct setting *
 find_setting(const char *key)
 {
-	for (size_t i = 0; i < sizeof(settings) / sizeof(settings[0]); i++)
+	for (size_t i = 0; i < NSETTINGS; i++)
 		if (strcmp(key, settings[i].key) == 0)
 			return &settings[i];
 	return NULL;
+}
+
+/*
+ * imip_store_setting_key - the name of setting i of imip_store_calendar_set,
+ * in the order of the table, or NULL past the last one: help text is built
+ * from it, so it cannot miss a key
+ */
+const char *
+imip_store_setting_key(size_t i)
+{
+	return i < NSETTINGS ? settings[i].key : NULL;
 }
 
 /*

@@ -21,42 +21,39 @@
 static const struct ctl_cmd commands[] = {
 	{ "init", "",
 	    "create the database or bring its schema up to date",
-	    ctl_cmd_init },
+	    ctl_cmd_init, NULL, 0 },
 	{ "calendar add",
 	    "ADDRESS --kind resource|person [--name NAME] [--tz ZONE]",
 	    "manage ADDRESS as a calendar (ZONE defaults to UTC)",
-	    ctl_cmd_cal_add },
+	    ctl_cmd_cal_add, NULL, 0 },
 	{ "calendar set", "ADDRESS KEY VALUE",
-	    "change a setting or policy key (imipctl(8)): name, tz, "
-	    "share-freebusy, booking, delegates, capacity, window-days, "
-	    "min-minutes, max-minutes, recurring, conflict-max-instances, "
-	    "conflict-max-percent, working-hours, allow, deny, external, "
-	    "delivery",
-	    ctl_cmd_cal_set },
-	{ "calendar list", "[--json]", "list the managed calendars",
-	    ctl_cmd_cal_list },
+	    "change a setting or policy key (imipctl(8) says what each means)",
+	    ctl_cmd_cal_set, ctl_setting_keys, 0 },
+	{ "calendar list", "[--json]",
+	    "list the managed calendars and what their policy changes",
+	    ctl_cmd_cal_list, NULL, 0 },
 	{ "schedule", "ADDRESS [--from TIME] [--to TIME]",
 	    "busy periods of a calendar, in its own time zone",
-	    ctl_cmd_schedule },
+	    ctl_cmd_schedule, NULL, 0 },
 	{ "events", "ADDRESS [--json]",
 	    "the events a calendar knows, most recently updated first",
-	    ctl_cmd_events },
+	    ctl_cmd_events, NULL, 0 },
 	{ "freebusy", "ADDRESS --from TIME --to TIME [--ics]",
 	    "merged busy periods of a calendar, times only (--ics: as an "
 	    "iCalendar VFREEBUSY)",
-	    ctl_cmd_freebusy },
+	    ctl_cmd_freebusy, NULL, 0 },
 	{ "journal",
 	    "[ADDRESS] [--uid UID] [--from TIME] [--to TIME] [--limit N] "
 	    "[--json]",
 	    "the filter's decisions, newest first (TIME in UTC here)",
-	    ctl_cmd_journal },
+	    ctl_cmd_journal, NULL, 0 },
 	{ "outbox list", "[--all] [--json]",
 	    "replies waiting to be sent (--all: also sent and failed ones)",
-	    ctl_cmd_outbox_list },
+	    ctl_cmd_outbox_list, NULL, 0 },
 	{ "expand", "[--days N] [--dry-run]",
 	    "book open-ended series N days ahead (default "
 	    "recurrence_horizon_days)",
-	    ctl_cmd_expand },
+	    ctl_cmd_expand, NULL, 0 },
 };
 #define NCOMMANDS	(sizeof(commands) / sizeof(commands[0]))
 
@@ -111,10 +108,14 @@ help(FILE *f)
 		cmd = &commands[i];
 		fprintf(f, "  %s%s%s\n\t%s\n", cmd->name,
 		    *cmd->args != '\0' ? " " : "", cmd->args, cmd->what);
+		if (cmd->more != NULL)
+			cmd->more(f);
 	}
 	fputs("\nTIME is YYYY-MM-DD or YYYY-MM-DDTHH:MM in the calendar's"
-	    " time zone.\nThe database is --db PATH, else the \"database\""
-	    " key of CONFIG,\nelse " CTL_DEFAULT_DB ".\n", f);
+	    " time zone (journal: UTC).\nThe database is --db PATH, else the"
+	    " \"database\" key of CONFIG,\nelse " CTL_DEFAULT_DB ".\n"
+	    "COMMAND --help shows the usage of one command.\n"
+	    "Exit status: 0 done, 1 failed, 2 bad command line.\n", f);
 }
 
 /*
@@ -191,6 +192,8 @@ ctl_opt_other(const struct ctl_cmd *cmd, int c, char **argv)
 	if (c == 'h') {
 		usage_line(stdout, cmd);
 		printf("\n%s\n", cmd->what);
+		if (cmd->more != NULL)
+			cmd->more(stdout);
 		return CTL_OK;
 	}
 	return bad_option(cmd->name, c, argv);
@@ -213,36 +216,52 @@ ctl_open(const struct ctl *ctl, int flags, struct imip_store **out)
 	return CTL_OK;
 }
 
-/* Run the command named by argv[0] (and argv[1] for a group). */
-static int
-dispatch(const struct ctl *ctl, int argc, char **argv)
+/*
+ * The command argv names, by its one or two words (*words: how many), or
+ * NULL with *rc set when there is none: an unknown command, a group
+ * without a good subcommand (CTL_USAGE), or a group's --help (CTL_OK).
+ */
+static const struct ctl_cmd *
+find_cmd(int argc, char **argv, int *words, int *rc)
 {
 	const struct ctl_cmd *cmd;
 	bool group = false;
 
 	for (size_t i = 0; i < NCOMMANDS; i++) {
 		cmd = &commands[i];
+		*words = 1;
 		if (strcmp(cmd->name, argv[0]) == 0)
-			return cmd->run(ctl, cmd, argc, argv);
+			return cmd;
 		if (!cmd_in(cmd, argv[0]))
 			continue;
 		group = true;
+		*words = 2;
 		if (argc > 1 && strcmp(cmd->name + strlen(argv[0]) + 1,
 		    argv[1]) == 0)
-			return cmd->run(ctl, cmd, argc - 1, argv + 1);
+			return cmd;
 	}
 	if (!group)
-		return usage_error(NULL, false, "unknown command '%s'",
-		    argv[0]);
-	if (argc > 1 && (strcmp(argv[1], "--help") == 0 ||
+		*rc = usage_error(NULL, false, "unknown command '%s'", argv[0]);
+	else if (argc > 1 && (strcmp(argv[1], "--help") == 0 ||
 	    strcmp(argv[1], "-h") == 0)) {
 		ctl_usage(stdout, argv[0]);
-		return CTL_OK;
-	}
-	if (argc < 2)
-		return usage_error(argv[0], true, "missing subcommand");
-	return usage_error(argv[0], true, "unknown subcommand '%s'",
-	    argv[1]);
+		*rc = CTL_OK;
+	} else if (argc < 2)
+		*rc = usage_error(argv[0], true, "missing subcommand");
+	else
+		*rc = usage_error(argv[0], true, "unknown subcommand '%s'",
+		    argv[1]);
+	return NULL;
+}
+
+/* ctl_conf_use - take the database and busy timeout from conf too */
+void
+ctl_conf_use(struct ctl *ctl, const struct imip_conf *conf)
+{
+	if (!ctl->db_given)
+		ctl->db = conf->database;	/* --db wins over the file */
+	ctl->busy_ms = conf->db_busy_ms;
+	ctl->conf = conf;
 }
 
 /*
@@ -250,16 +269,34 @@ dispatch(const struct ctl *ctl, int argc, char **argv)
  * the whole snapshot for the commands that schedule (expand).
  */
 static int
-load_conf(struct ctl *ctl, const char *path, struct imip_conf **conf)
+load_conf(struct ctl *ctl, struct imip_conf **conf)
 {
 	struct imip_err err = { 0 };
 
-	if (imip_conf_load(conf, path, &err) < 0)
+	if (imip_conf_load(conf, ctl->conf_path, &err) < 0)
 		return ctl_fail("%s", err.msg);
-	ctl->db = (*conf)->database;
-	ctl->busy_ms = (*conf)->db_busy_ms;
-	ctl->conf = *conf;
+	ctl_conf_use(ctl, *conf);
 	return CTL_OK;
+}
+
+/* Find the command, load -c CONFIG unless it does that itself, run it. */
+static int
+dispatch(struct ctl *ctl, int argc, char **argv)
+{
+	struct imip_conf *conf = NULL;
+	const struct ctl_cmd *cmd;
+	int rc, words;
+
+	if ((cmd = find_cmd(argc, argv, &words, &rc)) == NULL)
+		return rc;
+	if (ctl->conf_path != NULL && !(cmd->flags & CTL_OWN_CONF) &&
+	    (rc = load_conf(ctl, &conf)) != CTL_OK)
+		goto out;
+	/* the command sees its last word as argv[0], as getopt wants */
+	rc = cmd->run(ctl, cmd, argc - words + 1, argv + words - 1);
+out:
+	imip_conf_free(conf);
+	return rc;
 }
 
 int
@@ -272,18 +309,17 @@ main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 }
 	};
 	struct ctl ctl = { .db = CTL_DEFAULT_DB, .busy_ms = 5000 };
-	struct imip_conf *conf = NULL;
-	const char *db = NULL, *conf_path = NULL;
 	int c, rc;
 
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "+:c:h", lo, NULL)) != -1) {
 		switch (c) {
 		case 'd':
-			db = optarg;
+			ctl.db = optarg;
+			ctl.db_given = true;
 			break;
 		case 'c':
-			conf_path = optarg;
+			ctl.conf_path = optarg;
 			break;
 		case 'h':
 			help(stdout);
@@ -298,10 +334,6 @@ main(int argc, char **argv)
 		rc = usage_error(NULL, false, "no command given");
 		goto out;
 	}
-	if (conf_path != NULL && (rc = load_conf(&ctl, conf_path, &conf)) != 0)
-		goto out;
-	if (db != NULL)
-		ctl.db = db;		/* --db wins over the config file */
 	argc -= optind;
 	argv += optind;
 	optind = 0;			/* glibc: rescan from a new argv */
@@ -309,6 +341,5 @@ main(int argc, char **argv)
 out:
 	if (fflush(stdout) == EOF && rc == CTL_OK)
 		rc = ctl_fail("standard output: %s", strerror(errno));
-	imip_conf_free(conf);
 	return rc;
 }

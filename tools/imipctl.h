@@ -28,16 +28,23 @@
 #define CTL_DEFAULT_DB	"/var/lib/imip-milter/imip.db"
 #define CTL_ZONEINFO	"/usr/share/zoneinfo"
 
+#define CTL_DEFAULT_CONF	"/etc/imip-milter/imip-milter.conf"
+
 /* What the global options chose. */
 struct ctl {
 	const char	*db;		/* database path */
+	bool		 db_given;	/* by --db, which wins over -c */
 	int		 busy_ms;
-	const struct imip_conf *conf;	/* -c CONFIG (borrowed), or NULL */
+	const char	*conf_path;	/* -c CONFIG, or NULL */
+	const struct imip_conf *conf;	/* it, loaded (borrowed), or NULL */
 };
 
 struct ctl_cmd;
 typedef int (*ctl_run_fn)(const struct ctl *, const struct ctl_cmd *,
     int argc, char **argv);
+
+/* Flags of a command. */
+#define CTL_OWN_CONF	0x1	/* loads -c CONFIG itself (check) */
 
 /* One command: its words, its arguments for the usage line, its runner. */
 struct ctl_cmd {
@@ -45,6 +52,8 @@ struct ctl_cmd {
 	const char	*args;		/* what follows the name in usage */
 	const char	*what;		/* one line for --help */
 	ctl_run_fn	 run;
+	void		(*more)(FILE *f);	/* more help lines, or NULL */
+	unsigned	 flags;		/* CTL_OWN_CONF */
 };
 
 #define CTL_TABLE_MAXCOL 10
@@ -71,6 +80,7 @@ int	ctl_usage_error(const struct ctl_cmd *cmd, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));
 int	ctl_opt_other(const struct ctl_cmd *cmd, int c, char **argv);
 int	ctl_open(const struct ctl *ctl, int flags, struct imip_store **out);
+void	ctl_conf_use(struct ctl *ctl, const struct imip_conf *conf);
 
 /* imipctl_args.c */
 int	ctl_operands(const struct ctl_cmd *cmd, int argc, char **argv,
@@ -90,6 +100,7 @@ int	ctl_cmd_cal_add(const struct ctl *, const struct ctl_cmd *, int,
 	    char **);
 int	ctl_cmd_cal_set(const struct ctl *, const struct ctl_cmd *, int,
 	    char **);
+void	ctl_setting_keys(FILE *f);
 int	ctl_cmd_cal_list(const struct ctl *, const struct ctl_cmd *, int,
 	    char **);
 int	ctl_cmd_schedule(const struct ctl *, const struct ctl_cmd *, int,

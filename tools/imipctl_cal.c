@@ -149,3 +149,29 @@ ctl_cmd_cal_set(const struct ctl *ctl, const struct ctl_cmd *cmd, int argc,
 	imip_store_close(st);
 	return rc;
 }
+
+/*
+ * ctl_setting_keys - the keys of calendar set for --help, from the store's
+ * own table, wrapped to fit 80 columns after a tab
+ */
+void
+ctl_setting_keys(FILE *f)
+{
+	const char *key, *next;
+	size_t col;
+
+	fputs("\tKEY is one of:", f);
+	col = 8 + strlen("KEY is one of:");
+	for (size_t i = 0; (key = imip_store_setting_key(i)) != NULL; i++) {
+		next = imip_store_setting_key(i + 1);
+		if (col + 1 + strlen(key) + 1 > 72) {
+			fputs("\n\t", f);
+			col = 8;
+		} else {
+			putc(' ', f);
+			col++;
+		}
+		fprintf(f, "%s%s", key, next != NULL ? "," : "\n");
+		col += strlen(key) + 1;
+	}
+}

@@ -84,6 +84,15 @@ has out "calendar add ADDRESS"
 empty err
 run 0 --db "$DB" calendar --help
 has out "calendar list"
+# every key of the store's table, also those added after the help text
+run 0 calendar set --help
+for key in name share-freebusy working-hours delivery block-pending \
+    accept-if-free answer-refresh store-publish; do
+	tr ', \t' '\n\n\n' <"$T/out" | grep -qx -- "$key" || {
+		echo "FAIL: calendar set --help lacks the key $key" >&2
+		failed=1
+	}
+done
 run 2
 has err "imipctl: no command given"
 has err "usage: imipctl"
