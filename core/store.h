@@ -172,7 +172,7 @@ int	imip_store_begin(struct imip_store *st, struct imip_err *err);
 int	imip_store_commit(struct imip_store *st, struct imip_err *err);
 void	imip_store_rollback(struct imip_store *st);
 
-/* store_calendar.c: calendars */
+/* store_calendar.c: calendars (calendar_set, setting_key: store_settings.c) */
 int	imip_store_calendar_add(struct imip_store *st, const char *address,
 	    enum imip_cal_kind kind, const char *name, const char *tz,
 	    time_t now, struct imip_err *err);
@@ -185,6 +185,12 @@ int	imip_store_calendar_foreach(struct imip_store *st,
 int	imip_store_calendar_set(struct imip_store *st, const char *address,
 	    const char *key, const char *value, struct imip_err *err);
 const char *imip_store_setting_key(size_t i);
+int	imip_store_calendar_future(struct imip_store *st, int64_t calendar_id,
+	    int64_t now, int64_t *n, struct imip_err *err);
+int	imip_store_calendar_remove(struct imip_store *st, int64_t calendar_id,
+	    struct imip_err *err);
+int	imip_store_calendar_rename(struct imip_store *st, int64_t calendar_id,
+	    const char *address, struct imip_err *err);
 void	imip_calendar_free(struct imip_calendar *cal);
 
 /* store_approval.c: delegate approvals */

@@ -1,11 +1,15 @@
 /*
- * store_calendar.c - the calendars imip-milter manages and their settings.
+ * store_calendar.c - the calendars imip-milter manages: add, find, list,
+ * rename and remove them (their settings: store_settings.c).
+ *
+ * Removing a calendar removes what hangs off it through ON DELETE CASCADE
+ * (events, busy time, approvals, replies, counter-proposals); the journal
+ * names calendars by address and keeps its rows.
  */
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
-
 
 #include <sqlite3.h>
 
@@ -33,6 +37,13 @@ static const char sql_cal_managed[] =
 	"SELECT 1 FROM calendar WHERE address = ?1";
 static const char sql_cal_list[] =
 	"SELECT " CAL_COLUMNS " FROM calendar ORDER BY address";
+static const char sql_cal_future[] =
+	"SELECT count(DISTINCT event_id) FROM busy"
+	" WHERE calendar_id = ?1 AND end > ?2";
+static const char sql_cal_remove[] =
+	"DELETE FROM calendar WHERE id = ?1";
+static const char sql_cal_rename[] =
+	"UPDATE calendar SET address = ?2 WHERE id = ?1";
 
 /* imip_cal_kind_name - "resource" or "person" */
 const char *
@@ -52,6 +63,22 @@ imip_cal_kind_parse(const char *name, enum imip_cal_kind *out)
 	else
 		return IMIP_EPARSE;
 	return IMIP_OK;
+}
+
+/* Step an INSERT or UPDATE that writes address addr into the calendar. */
+static int
+address_step(struct imip_store *st, sqlite3_stmt *s, const char *addr,
+    const char *what, struct imip_err *err)
+{
+	int rc;
+
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_DONE)
+		return IMIP_OK;
+	if (sqlite3_extended_errcode(store_db(st)) == SQLITE_CONSTRAINT_UNIQUE)
+		return imip_err_set(err, IMIP_ERR, "calendar %s exists already",
+		    addr);
+	return store_fail(st, rc, what, err);
 }
 
 /* imip_store_calendar_add - manage address as a calendar of this kind */
@@ -75,15 +102,7 @@ imip_store_calendar_add(struct imip_store *st, const char *address,
 		rc = store_bind_failed(st, "calendar add", err);
 		goto out;
 	}
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_DONE)
-		rc = IMIP_OK;
-	else if (sqlite3_extended_errcode(store_db(st)) ==
-	    SQLITE_CONSTRAINT_UNIQUE)
-		rc = imip_err_set(err, IMIP_ERR, "calendar %s exists already",
-		    addr);
-	else
-		rc = store_fail(st, rc, "calendar add", err);
+	rc = address_step(st, s, addr, "calendar add", err);
 out:
 	store_done(s);
 	free(addr);
@@ -257,6 +276,83 @@ imip_store_calendar_foreach(struct imip_store *st, imip_calendar_cb cb,
 	    err);
 out:
 	store_done(s);
+	return rc;
+}
+
+/*
+ * imip_store_calendar_future - how many events of the calendar hold busy
+ * time ending after now (*n): the bookings removing it would drop
+ */
+int
+imip_store_calendar_future(struct imip_store *st, int64_t calendar_id,
+    int64_t now, int64_t *n, struct imip_err *err)
+{
+	sqlite3_stmt *s = NULL;
+	int rc;
+
+	*n = 0;
+	if ((rc = store_stmt(st, STMT_CAL_FUTURE, sql_cal_future, &s,
+	    err)) < 0)
+		return rc;
+	if (sqlite3_bind_int64(s, 1, calendar_id) != SQLITE_OK ||
+	    sqlite3_bind_int64(s, 2, now) != SQLITE_OK)
+		rc = store_bind_failed(st, "calendar bookings", err);
+	else if ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		*n = sqlite3_column_int64(s, 0);
+		rc = IMIP_OK;
+	} else
+		rc = store_fail(st, rc, "calendar bookings", err);
+	store_done(s);
+	return rc;
+}
+
+/*
+ * imip_store_calendar_remove - forget the calendar and everything it
+ * holds; IMIP_ENOTFOUND if there is no such calendar
+ */
+int
+imip_store_calendar_remove(struct imip_store *st, int64_t calendar_id,
+    struct imip_err *err)
+{
+	int rc;
+
+	rc = store_update_ints(st, STMT_CAL_REMOVE, sql_cal_remove,
+	    &calendar_id, 1, "calendar remove", err);
+	if (rc == IMIP_OK && sqlite3_changes(store_db(st)) == 0)
+		rc = imip_err_set(err, IMIP_ENOTFOUND, "no calendar %lld",
+		    (long long)calendar_id);
+	return rc;
+}
+
+/*
+ * imip_store_calendar_rename - move the calendar to address, with its
+ * events, busy time and settings.  An address that is a calendar already
+ * fails, one that does not normalize is IMIP_EPARSE.
+ */
+int
+imip_store_calendar_rename(struct imip_store *st, int64_t calendar_id,
+    const char *address, struct imip_err *err)
+{
+	sqlite3_stmt *s = NULL;
+	char *addr = NULL;
+	int rc;
+
+	if ((rc = imip_addr_norm(&addr, address, err)) < 0 ||
+	    (rc = store_stmt(st, STMT_CAL_RENAME, sql_cal_rename, &s,
+	    err)) < 0)
+		goto out;
+	if (sqlite3_bind_int64(s, 1, calendar_id) != SQLITE_OK ||
+	    store_bind_text(s, 2, addr) != SQLITE_OK) {
+		rc = store_bind_failed(st, "calendar rename", err);
+		goto out;
+	}
+	if ((rc = address_step(st, s, addr, "calendar rename", err)) == 0 &&
+	    sqlite3_changes(store_db(st)) == 0)
+		rc = imip_err_set(err, IMIP_ENOTFOUND, "no calendar %lld",
+		    (long long)calendar_id);
+out:
+	store_done(s);
+	free(addr);
 	return rc;
 }
 

@@ -26,6 +26,13 @@ static const struct ctl_cmd commands[] = {
 	    "ADDRESS --kind resource|person [--name NAME] [--tz ZONE]",
 	    "manage ADDRESS as a calendar (ZONE defaults to UTC)",
 	    ctl_cmd_cal_add, NULL, 0 },
+	{ "calendar remove", "ADDRESS [--force]",
+	    "stop managing ADDRESS and forget its events (--force: even with "
+	    "bookings ahead)",
+	    ctl_cmd_cal_remove, NULL, 0 },
+	{ "calendar rename", "ADDRESS NEW-ADDRESS",
+	    "move a calendar to a new address with its events and settings",
+	    ctl_cmd_cal_rename, NULL, 0 },
 	{ "calendar set", "ADDRESS KEY VALUE",
 	    "change a setting or policy key (imipctl(8) says what each means)",
 	    ctl_cmd_cal_set, ctl_setting_keys, 0 },

@@ -90,9 +90,11 @@ int	ctl_range(const struct ctl_cmd *cmd, const char *from_s,
 int	ctl_use_zone(const char *tz);
 int	ctl_list_opts(const struct ctl_cmd *cmd, int argc, char **argv,
 	    bool *json, bool *all, bool *done);
-int	ctl_open_cal(const struct ctl *ctl, const char *address,
-	    struct imip_store **st, struct imip_calendar **cal);
 int	ctl_list_failed(const struct imip_err *err);
+int	ctl_store_fail(const struct ctl_cmd *cmd, const struct imip_err *err);
+int	ctl_open_cal(const struct ctl *ctl, const struct ctl_cmd *cmd,
+	    int flags, const char *address, struct imip_store **st,
+	    struct imip_calendar **cal);
 
 /* the commands, one file per concept */
 int	ctl_cmd_init(const struct ctl *, const struct ctl_cmd *, int, char **);
@@ -101,6 +103,10 @@ int	ctl_cmd_cal_add(const struct ctl *, const struct ctl_cmd *, int,
 int	ctl_cmd_cal_set(const struct ctl *, const struct ctl_cmd *, int,
 	    char **);
 void	ctl_setting_keys(FILE *f);
+int	ctl_cmd_cal_remove(const struct ctl *, const struct ctl_cmd *, int,
+	    char **);
+int	ctl_cmd_cal_rename(const struct ctl *, const struct ctl_cmd *, int,
+	    char **);
 int	ctl_cmd_cal_list(const struct ctl *, const struct ctl_cmd *, int,
 	    char **);
 int	ctl_cmd_schedule(const struct ctl *, const struct ctl_cmd *, int,

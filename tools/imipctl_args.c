@@ -96,25 +96,41 @@ ctl_list_opts(const struct ctl_cmd *cmd, int argc, char **argv, bool *json,
 	return ctl_operands(cmd, argc, argv, 0, "");
 }
 
-/* ctl_open_cal - open the database read-only, find address's calendar */
-int
-ctl_open_cal(const struct ctl *ctl, const char *address,
-    struct imip_store **st, struct imip_calendar **cal)
-{
-	struct imip_err err = { 0 };
-	int rc;
-
-	if ((rc = ctl_open(ctl, IMIP_STORE_READONLY, st)) != CTL_OK)
-		return rc;
-	if (imip_store_calendar_find(*st, address, cal, &err) < 0)
-		return ctl_fail("%s", err.msg);
-	return CTL_OK;
-}
-
 /* ctl_list_failed - a listing's failure: the store's message, or ENOMEM */
 int
 ctl_list_failed(const struct imip_err *err)
 {
 	return ctl_fail("%s", err->msg[0] != '\0' ? err->msg :
 	    "out of memory");
+}
+
+/*
+ * ctl_store_fail - the exit for a failed store call: CTL_USAGE for what
+ * the command line got wrong (IMIP_EPARSE: not an address, a bad value),
+ * else CTL_FAIL
+ */
+int
+ctl_store_fail(const struct ctl_cmd *cmd, const struct imip_err *err)
+{
+	if (err->code == IMIP_EPARSE)
+		return ctl_usage_error(cmd, "%s", err->msg);
+	return ctl_list_failed(err);
+}
+
+/*
+ * ctl_open_cal - open the database (imip_store_open flags) and find the
+ * calendar of address
+ */
+int
+ctl_open_cal(const struct ctl *ctl, const struct ctl_cmd *cmd, int flags,
+    const char *address, struct imip_store **st, struct imip_calendar **cal)
+{
+	struct imip_err err = { 0 };
+	int rc;
+
+	if ((rc = ctl_open(ctl, flags, st)) != CTL_OK)
+		return rc;
+	if (imip_store_calendar_find(*st, address, cal, &err) < 0)
+		return ctl_store_fail(cmd, &err);
+	return CTL_OK;
 }

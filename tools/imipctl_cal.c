@@ -1,6 +1,11 @@
 /*
- * imipctl_cal.c - imipctl commands that change calendars: add one, and
- * change its settings.
+ * imipctl_cal.c - imipctl commands that change calendars: add, remove,
+ * rename, and change a setting.
+ *
+ * Remove and rename run in one BEGIN IMMEDIATE transaction, so a booking
+ * the filter makes meanwhile either comes before (and is counted) or
+ * after (and finds the calendar gone or renamed).  Both leave a journal
+ * row with the queue id "imipctl", as expand leaves "expand".
  */
 #include <fcntl.h>
 #include <getopt.h>
@@ -36,8 +41,8 @@ check_zone(const struct ctl_cmd *cmd, const char *tz)
 	    (fd = open(path, O_RDONLY | O_CLOEXEC)) < 0 ||
 	    read(fd, magic, sizeof(magic)) != sizeof(magic) ||
 	    memcmp(magic, "TZif", sizeof(magic)) != 0) {
-		rc = ctl_fail("unknown time zone '%s' (no zone file %s)", tz,
-		    path);
+		rc = ctl_usage_error(cmd, "unknown time zone '%s' (no zone "
+		    "file %s)", tz, path);
 		goto out;
 	}
 	rc = CTL_OK;
@@ -49,8 +54,9 @@ out:
 
 /* Add the calendar once the command line is known to be good. */
 static int
-cal_add(const struct ctl *ctl, const char *address, enum imip_cal_kind kind,
-    const char *name, const char *tz)
+cal_add(const struct ctl *ctl, const struct ctl_cmd *cmd,
+    const char *address, enum imip_cal_kind kind, const char *name,
+    const char *tz)
 {
 	struct imip_err err = { 0 };
 	struct imip_store *st = NULL;
@@ -58,14 +64,14 @@ cal_add(const struct ctl *ctl, const char *address, enum imip_cal_kind kind,
 	int rc;
 
 	if (imip_addr_norm(&addr, address, &err) < 0) {
-		rc = ctl_fail("%s", err.msg);
+		rc = ctl_store_fail(cmd, &err);
 		goto out;
 	}
 	if ((rc = ctl_open(ctl, 0, &st)) != CTL_OK)
 		goto out;
 	if (imip_store_calendar_add(st, addr, kind, name, tz, time(NULL),
 	    &err) < 0) {
-		rc = ctl_fail("%s", err.msg);
+		rc = ctl_store_fail(cmd, &err);
 		goto out;
 	}
 	printf("calendar %s added (%s, %s)\n", addr, imip_cal_kind_name(kind),
@@ -112,7 +118,7 @@ ctl_cmd_cal_add(const struct ctl *ctl, const struct ctl_cmd *cmd, int argc,
 		    "not '%s'", kind_s);
 	if ((rc = check_zone(cmd, tz)) != CTL_OK)
 		return rc;
-	return cal_add(ctl, argv[optind], kind, name, tz);
+	return cal_add(ctl, cmd, argv[optind], kind, name, tz);
 }
 
 /* ctl_cmd_cal_set - change one setting of a calendar */
@@ -135,18 +141,157 @@ ctl_cmd_cal_set(const struct ctl *ctl, const struct ctl_cmd *cmd, int argc,
 		return rc;
 	if ((rc = ctl_open(ctl, 0, &st)) != CTL_OK)
 		return rc;
-	rc = imip_store_calendar_set(st, argv[optind], argv[optind + 1],
-	    argv[optind + 2], &err);
-	if (rc == IMIP_EPARSE)
-		rc = ctl_usage_error(cmd, "%s", err.msg);
-	else if (rc < 0)
-		rc = ctl_fail("%s", err.msg);
+	if (imip_store_calendar_set(st, argv[optind], argv[optind + 1],
+	    argv[optind + 2], &err) < 0)
+		rc = ctl_store_fail(cmd, &err);
 	else {
 		printf("calendar %s: %s = %s\n", argv[optind],
 		    argv[optind + 1], argv[optind + 2]);
 		rc = CTL_OK;
 	}
 	imip_store_close(st);
+	return rc;
+}
+
+/* Note a change made here in the journal, as the filter notes its own. */
+static int
+journal_note(struct imip_store *st, const char *address,
+    const char *decision, const char *reason, time_t now,
+    struct imip_err *err)
+{
+	struct imip_journal_rec j = { .at = now, .queue_id = "imipctl",
+	    .calendar = address, .decision = decision, .reason = reason };
+
+	return imip_store_journal_add(st, &j, err);
+}
+
+/*
+ * Remove the calendar of address with everything it holds; refused,
+ * unless force, when events hold busy time that has not ended yet.
+ */
+static int
+cal_remove(const struct ctl *ctl, const struct ctl_cmd *cmd,
+    const char *address, bool force)
+{
+	struct imip_calendar *cal = NULL;
+	struct imip_err err = { 0 };
+	struct imip_store *st = NULL;
+	time_t now = time(NULL);
+	char reason[96];
+	int64_t n = 0;
+	int rc;
+
+	if ((rc = ctl_open_cal(ctl, cmd, 0, address, &st, &cal)) != CTL_OK)
+		goto out;
+	if (imip_store_begin(st, &err) < 0 ||
+	    imip_store_calendar_future(st, cal->id, now, &n, &err) < 0) {
+		rc = ctl_store_fail(cmd, &err);
+		goto out;
+	}
+	if (n > 0 && !force) {
+		rc = ctl_fail("calendar %s has %lld event%s with bookings ahead;"
+		    " --force removes it with them", cal->address,
+		    (long long)n, n == 1 ? "" : "s");
+		goto out;
+	}
+	snprintf(reason, sizeof(reason), "with %lld event%s booked ahead",
+	    (long long)n, n == 1 ? "" : "s");
+	if (imip_store_calendar_remove(st, cal->id, &err) < 0 ||
+	    journal_note(st, cal->address, "REMOVED", reason, now, &err) < 0 ||
+	    imip_store_commit(st, &err) < 0) {
+		rc = ctl_store_fail(cmd, &err);
+		goto out;
+	}
+	printf("calendar %s removed, %s\n", cal->address, reason);
+out:
+	imip_store_rollback(st);	/* no-op after COMMIT */
+	imip_calendar_free(cal);
+	imip_store_close(st);
+	return rc;
+}
+
+/* ctl_cmd_cal_remove - stop managing a calendar, forget its bookings */
+int
+ctl_cmd_cal_remove(const struct ctl *ctl, const struct ctl_cmd *cmd,
+    int argc, char **argv)
+{
+	static const struct option lo[] = {
+		{ "force", no_argument, NULL, 'f' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	bool force = false;
+	int c, rc;
+
+	while ((c = getopt_long(argc, argv, ":h", lo, NULL)) != -1) {
+		if (c != 'f')
+			return ctl_opt_other(cmd, c, argv);
+		force = true;
+	}
+	if ((rc = ctl_operands(cmd, argc, argv, 1, "ADDRESS")) != CTL_OK)
+		return rc;
+	return cal_remove(ctl, cmd, argv[optind], force);
+}
+
+/* Move the calendar at from to the address to, noted under both. */
+static int
+cal_rename(const struct ctl *ctl, const struct ctl_cmd *cmd,
+    const char *from, const char *to)
+{
+	struct imip_calendar *cal = NULL;
+	struct imip_err err = { 0 };
+	struct imip_store *st = NULL;
+	time_t now = time(NULL);
+	char was[300], now_is[300];
+	int rc;
+
+	if ((rc = ctl_open_cal(ctl, cmd, 0, from, &st, &cal)) != CTL_OK)
+		goto out;
+	snprintf(was, sizeof(was), "renamed to %s", to);
+	snprintf(now_is, sizeof(now_is), "renamed from %s", cal->address);
+	if (imip_store_begin(st, &err) < 0 ||
+	    imip_store_calendar_rename(st, cal->id, to, &err) < 0 ||
+	    journal_note(st, cal->address, "RENAMED", was, now, &err) < 0 ||
+	    journal_note(st, to, "RENAMED", now_is, now, &err) < 0 ||
+	    imip_store_commit(st, &err) < 0) {
+		rc = ctl_store_fail(cmd, &err);
+		goto out;
+	}
+	printf("calendar %s renamed to %s\n", cal->address, to);
+out:
+	imip_store_rollback(st);	/* no-op after COMMIT */
+	imip_calendar_free(cal);
+	imip_store_close(st);
+	return rc;
+}
+
+/* ctl_cmd_cal_rename - give a calendar a new address, keeping its events */
+int
+ctl_cmd_cal_rename(const struct ctl *ctl, const struct ctl_cmd *cmd,
+    int argc, char **argv)
+{
+	static const struct option lo[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct imip_err err = { 0 };
+	char *from = NULL, *to = NULL;
+	int c, rc;
+
+	if ((c = getopt_long(argc, argv, ":h", lo, NULL)) != -1)
+		return ctl_opt_other(cmd, c, argv);
+	if ((rc = ctl_operands(cmd, argc, argv, 2, "ADDRESS NEW-ADDRESS")) !=
+	    CTL_OK)
+		return rc;
+	if (imip_addr_norm(&from, argv[optind], &err) < 0 ||
+	    imip_addr_norm(&to, argv[optind + 1], &err) < 0)
+		rc = ctl_store_fail(cmd, &err);
+	else if (strcmp(from, to) == 0)
+		rc = ctl_usage_error(cmd, "%s is the address already", from);
+	else
+		rc = cal_rename(ctl, cmd, from, to);
+	free(from);
+	free(to);
 	return rc;
 }
 

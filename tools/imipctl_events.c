@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "addr.h"
 #include "imipctl.h"
 
 #define JOURNAL_LIMIT_MAX	1000000
@@ -80,7 +81,8 @@ ctl_cmd_events(const struct ctl *ctl, const struct ctl_cmd *cmd, int argc,
 		x.json = true;
 	}
 	if ((rc = ctl_operands(cmd, argc, argv, 1, "ADDRESS")) != CTL_OK ||
-	    (rc = ctl_open_cal(ctl, argv[optind], &st, &cal)) != CTL_OK ||
+	    (rc = ctl_open_cal(ctl, cmd, IMIP_STORE_READONLY, argv[optind],
+	    &st, &cal)) != CTL_OK ||
 	    (rc = ctl_use_zone(cal->tz)) != CTL_OK)
 		goto out;
 	if (ctl_list_start(&x, 8, header) < 0 ||
@@ -210,21 +212,25 @@ ctl_cmd_journal(const struct ctl *ctl, const struct ctl_cmd *cmd,
 	struct journal_args a = { .f = { 0 } };
 	struct imip_err err = { 0 };
 	struct ctl_list x = { .err = &err };
-	struct imip_calendar *cal = NULL;
 	struct imip_store *st = NULL;
+	char *addr = NULL;
 	int rc;
 
 	if ((rc = ctl_use_zone("UTC")) != CTL_OK ||
 	    (rc = journal_opts(cmd, argc, argv, &a)) != CTL_OK)
 		return rc < 0 ? CTL_OK : rc;
 	x.json = a.json;
-	if (a.address != NULL)
-		rc = ctl_open_cal(ctl, a.address, &st, &cal);
-	else
-		rc = ctl_open(ctl, IMIP_STORE_READONLY, &st);
-	if (rc != CTL_OK)
+	/*
+	 * Any address, not only a calendar's: the journal keeps the rows of
+	 * calendars removed or renamed since.
+	 */
+	if (a.address != NULL && imip_addr_norm(&addr, a.address, &err) < 0) {
+		rc = ctl_store_fail(cmd, &err);
 		goto out;
-	a.f.calendar = cal != NULL ? cal->address : NULL;
+	}
+	a.f.calendar = addr;
+	if ((rc = ctl_open(ctl, IMIP_STORE_READONLY, &st)) != CTL_OK)
+		goto out;
 	if (ctl_list_start(&x, 9, header) < 0 ||
 	    imip_store_journal_query(st, &a.f, journal_row, &x, &err) < 0) {
 		rc = ctl_list_failed(&err);
@@ -233,7 +239,7 @@ ctl_cmd_journal(const struct ctl *ctl, const struct ctl_cmd *cmd,
 	ctl_list_end(&x, "no journal entries");
 out:
 	ctl_table_fini(&x.t);
-	imip_calendar_free(cal);
+	free(addr);
 	imip_store_close(st);
 	return rc;
 }

@@ -208,7 +208,8 @@ ctl_cmd_freebusy(const struct ctl *ctl, const struct ctl_cmd *cmd,
 
 	if ((rc = fb_opts(cmd, argc, argv, &from_s, &to_s, &ics)) != CTL_OK)
 		return rc < 0 ? CTL_OK : rc;
-	if ((rc = ctl_open_cal(ctl, argv[optind], &st, &cal)) != CTL_OK ||
+	if ((rc = ctl_open_cal(ctl, cmd, IMIP_STORE_READONLY, argv[optind],
+	    &st, &cal)) != CTL_OK ||
 	    (rc = ctl_use_zone(cal->tz)) != CTL_OK ||
 	    (rc = ctl_range(cmd, from_s, to_s, &from, &to)) != CTL_OK)
 		goto out;

@@ -97,6 +97,135 @@ test_setting_keys_are_each_accepted_by_calendar_set(void **state)
 	assert_true(i >= 21);
 }
 
+/* Store event uid on calendar cal, busy over [start, end). */
+static int64_t
+book(struct fx *fx, int64_t cal, const char *uid, int64_t start,
+    int64_t end)
+{
+	struct imip_event_rec ev = { 0 };
+	struct imip_err err = { 0 };
+
+	ev.calendar_id = cal;
+	ev.uid = (char *)uid;
+	ev.partstat = (char *)"ACCEPTED";
+	assert_int_equal(imip_store_event_put(fx->st, &ev, T0, &err), IMIP_OK);
+	assert_int_equal(imip_store_busy_set(fx->st, cal, ev.id, 0, start, end,
+	    "BUSY", &err), IMIP_OK);
+	return ev.id;
+}
+
+/* Add a calendar in UTC; its id. */
+static int64_t
+add_cal(struct fx *fx, const char *address)
+{
+	struct imip_calendar *cal = NULL;
+	struct imip_err err = { 0 };
+	int64_t id;
+
+	assert_int_equal(imip_store_calendar_add(fx->st, address,
+	    IMIP_CAL_RESOURCE, NULL, "UTC", T0, &err), IMIP_OK);
+	assert_int_equal(imip_store_calendar_find(fx->st, address, &cal,
+	    &err), IMIP_OK);
+	id = cal->id;
+	imip_calendar_free(cal);
+	return id;
+}
+
+static int64_t
+future(struct fx *fx, int64_t cal, int64_t now)
+{
+	struct imip_err err = { 0 };
+	int64_t n = -1;
+
+	assert_int_equal(imip_store_calendar_future(fx->st, cal, now, &n,
+	    &err), IMIP_OK);
+	return n;
+}
+
+static void
+test_future_counts_events_with_busy_time_ending_later(void **state)
+{
+	struct fx *fx = *state;
+	int64_t ev;
+
+	assert_int_equal(future(fx, fx->cal, T0), 0);
+	book(fx, fx->cal, "past@example.org", T0 - DAY, T0 - DAY + HOUR);
+	ev = book(fx, fx->cal, "series@example.org", T0 + HOUR, T0 + 2 * HOUR);
+	assert_int_equal(imip_store_busy_set(fx->st, fx->cal, ev, T0 + DAY,
+	    T0 + DAY, T0 + DAY + HOUR, "BUSY", &(struct imip_err){ 0 }),
+	    IMIP_OK);
+	/* two periods of one series count once; the past one not at all */
+	assert_int_equal(future(fx, fx->cal, T0), 1);
+	/* a meeting under way still ends later */
+	assert_int_equal(future(fx, fx->cal, T0 + HOUR + MIN), 1);
+	assert_int_equal(future(fx, fx->cal, T0 + DAY + HOUR), 0);
+	assert_int_equal(future(fx, fx->cal, T0 - DAY), 2);
+}
+
+static void
+test_remove_drops_calendar_events_busy_keeps_journal(void **state)
+{
+	struct fx *fx = *state;
+	struct imip_calendar *cal = NULL;
+	struct imip_journal_rec j = { .at = T0, .calendar =
+	    "room-a@example.org", .decision = "ACCEPTED" };
+	struct imip_err err = { 0 };
+	int64_t other;
+
+	other = add_cal(fx, "room-b@example.org");
+	book(fx, fx->cal, "a@example.org", T0, T0 + HOUR);
+	book(fx, other, "b@example.org", T0, T0 + HOUR);
+	assert_int_equal(imip_store_journal_add(fx->st, &j, &err), IMIP_OK);
+
+	assert_int_equal(imip_store_calendar_remove(fx->st, fx->cal, &err),
+	    IMIP_OK);
+	assert_int_equal(imip_store_calendar_find(fx->st,
+	    "room-a@example.org", &cal, &err), IMIP_ENOTFOUND);
+	assert_int_equal(dbfx_int(fx->db, "SELECT count(*) FROM event WHERE"
+	    " uid = 'a@example.org'"), 0);
+	assert_int_equal(dbfx_int(fx->db, "SELECT count(*) FROM busy WHERE"
+	    " calendar_id <> (SELECT id FROM calendar WHERE address ="
+	    " 'room-b@example.org')"), 0);
+	/* the other calendar and the journal are untouched */
+	dbfx_assert_rows(fx->db, 1, 1, 1, 0);
+	assert_int_equal(imip_store_calendar_remove(fx->st, fx->cal, &err),
+	    IMIP_ENOTFOUND);
+}
+
+static void
+test_rename_keeps_events_and_refuses_taken_address(void **state)
+{
+	struct fx *fx = *state;
+	struct imip_calendar *cal = NULL;
+	struct imip_err err = { 0 };
+
+	book(fx, fx->cal, "a@example.org", T0, T0 + HOUR);
+	assert_int_equal(imip_store_calendar_set(fx->st, "room-a@example.org",
+	    "capacity", "3", &err), IMIP_OK);
+	add_cal(fx, "room-b@example.org");
+
+	assert_int_equal(imip_store_calendar_rename(fx->st, fx->cal,
+	    "<Room-B@Example.org>", &err), IMIP_ERR);
+	assert_string_equal(err.msg, "calendar room-b@example.org exists "
+	    "already");
+	assert_int_equal(imip_store_calendar_rename(fx->st, fx->cal,
+	    "no address", &err), IMIP_EPARSE);
+	assert_int_equal(imip_store_calendar_rename(fx->st, fx->cal,
+	    "mailto:Conf-1@Example.org", &err), IMIP_OK);
+
+	assert_int_equal(imip_store_calendar_find(fx->st,
+	    "room-a@example.org", &cal, &err), IMIP_ENOTFOUND);
+	assert_int_equal(imip_store_calendar_find(fx->st, "conf-1@example.org",
+	    &cal, &err), IMIP_OK);
+	assert_int_equal(cal->id, fx->cal);
+	assert_int_equal(cal->policy.capacity, 3);
+	assert_string_equal(cal->tz, "Europe/Berlin");
+	imip_calendar_free(cal);
+	assert_int_equal(future(fx, fx->cal, T0), 1);
+	assert_int_equal(imip_store_calendar_rename(fx->st, 999,
+	    "x@example.org", &err), IMIP_ENOTFOUND);
+}
+
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 
 int
@@ -105,6 +234,9 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		T(test_setting_keys_cover_every_policy_column),
 		T(test_setting_keys_are_each_accepted_by_calendar_set),
+		T(test_future_counts_events_with_busy_time_ending_later),
+		T(test_remove_drops_calendar_events_busy_keeps_journal),
+		T(test_rename_keeps_events_and_refuses_taken_address),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,126 @@
+#!/bin/sh
+# test_imipctl_admin.sh IMIPCTL - the administration commands of imipctl(8)
+# end to end on a temporary database: calendar remove and rename.
+#
+# Bookings are seeded with python3 the way the filter stores them, relative
+# to the clock, since "ahead" means after now.
+set -u
+
+. "$(dirname "$0")/imipctl_lib.sh"
+
+# count SQL - the one number sql answers on the database
+count() {
+	python3 -c 'import sqlite3, sys
+print(sqlite3.connect(sys.argv[1]).execute(sys.argv[2]).fetchone()[0])' \
+	    "$DB" "$1"
+}
+
+# want_count SQL N - sql answers N
+want_count() {
+	got=$(count "$1")
+	if [ "$got" != "$2" ]; then
+		echo "FAIL: $1: got $got, want $2" >&2
+		failed=1
+	fi
+}
+
+run 0 --db "$DB" init
+run 0 --db "$DB" calendar add room-a@example.org --kind resource \
+    --tz Europe/Berlin
+run 0 --db "$DB" calendar add room-b@example.org --kind resource
+run 0 --db "$DB" calendar add room-c@example.org --kind resource
+
+# room-a: one meeting tomorrow and one last week; room-b: last week only
+python3 - "$DB" <<'PY' || failed=1
+import sqlite3, sys, time
+now = int(time.time())
+db = sqlite3.connect(sys.argv[1])
+ev = "INSERT INTO event (id, calendar_id, uid, organizer, summary," \
+     " partstat, updated) VALUES (?, ?, ?, 'bob@example.org', 'x'," \
+     " 'ACCEPTED', ?)"
+busy = "INSERT INTO busy (calendar_id, event_id, start, end)" \
+       " VALUES (?, ?, ?, ?)"
+db.execute(ev, (1, 1, 'ahead@example.org', now))
+db.execute(busy, (1, 1, now + 86400, now + 90000))
+db.execute(ev, (2, 1, 'past@example.org', now))
+db.execute(busy, (1, 2, now - 7 * 86400, now - 7 * 86400 + 3600))
+db.execute(ev, (3, 2, 'old@example.org', now))
+db.execute(busy, (2, 3, now - 7 * 86400, now - 7 * 86400 + 3600))
+db.commit()
+PY
+
+# calendar remove: refused with bookings ahead, unless --force
+run 0 --db "$DB" calendar remove --help
+has out "calendar remove ADDRESS [--force]"
+empty err
+run 2 --db "$DB" calendar remove
+has err "imipctl: calendar remove: missing ADDRESS"
+run 2 --db "$DB" calendar remove room-a@example.org room-b@example.org
+has err "unexpected argument 'room-b@example.org'"
+run 2 --db "$DB" calendar remove room-a@example.org --yes
+has err "unknown option --yes"
+run 2 --db "$DB" calendar remove "room a"
+has err "imipctl: calendar remove: not an address: room a"
+run 1 --db "$DB" calendar remove nobody@example.org
+has err "imipctl: no calendar nobody@example.org"
+run 1 --db "$DB" calendar remove room-a@example.org
+has err "imipctl: calendar room-a@example.org has 1 event with bookings ahead; --force removes it with them"
+empty out
+want_count "SELECT count(*) FROM event WHERE calendar_id = 1" 2
+run 0 --db "$DB" calendar remove "<ROOM-B@example.org>"
+has out "calendar room-b@example.org removed, with 0 events booked ahead"
+want_count "SELECT count(*) FROM calendar WHERE address = 'room-b@example.org'" 0
+want_count "SELECT count(*) FROM event WHERE calendar_id = 2" 0
+want_count "SELECT count(*) FROM busy WHERE calendar_id = 2" 0
+run 0 --db "$DB" calendar remove room-a@example.org --force
+has out "calendar room-a@example.org removed, with 1 event booked ahead"
+want_count "SELECT count(*) FROM event" 0
+want_count "SELECT count(*) FROM busy" 0
+run 0 --db "$DB" calendar list
+lacks out "room-a@example.org"
+has out "room-c@example.org"
+# the journal keeps what was done, under the old address
+run 0 --db "$DB" journal room-a@example.org
+has out "imipctl   room-a@example.org"
+has out "REMOVED"
+has out "with 1 event booked ahead"
+
+# calendar rename: keeps events and settings, refuses a taken address
+run 0 --db "$DB" calendar add room-d@example.org --kind person
+run 0 --db "$DB" calendar set room-c@example.org capacity 2
+python3 - "$DB" <<'PY' || failed=1
+import sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+db.execute("INSERT INTO event (id, calendar_id, uid, partstat, updated)"
+           " SELECT 10, id, 'kept@example.org', 'ACCEPTED', 0 FROM"
+           " calendar WHERE address = 'room-c@example.org'")
+db.commit()
+PY
+run 0 --db "$DB" calendar rename --help
+has out "calendar rename ADDRESS NEW-ADDRESS"
+run 2 --db "$DB" calendar rename room-c@example.org
+has err "imipctl: calendar rename: missing ADDRESS NEW-ADDRESS"
+run 2 --db "$DB" calendar rename room-c@example.org "conf c"
+has err "imipctl: calendar rename: not an address: conf c"
+run 2 --db "$DB" calendar rename room-c@example.org mailto:ROOM-C@example.org
+has err "room-c@example.org is the address already"
+run 1 --db "$DB" calendar rename room-c@example.org room-d@example.org
+has err "imipctl: calendar room-d@example.org exists already"
+run 1 --db "$DB" calendar rename nobody@example.org conf-c@example.org
+has err "imipctl: no calendar nobody@example.org"
+run 0 --db "$DB" calendar rename room-c@example.org "<Conf-C@Example.ORG>"
+has out "calendar room-c@example.org renamed to conf-c@example.org"
+run 0 --db "$DB" events conf-c@example.org
+has out "kept@example.org"
+run 0 --db "$DB" calendar list
+has out "conf-c@example.org"
+has out "capacity=2"
+lacks out "room-c@example.org"
+run 1 --db "$DB" events room-c@example.org
+has err "no calendar room-c@example.org"
+run 0 --db "$DB" journal room-c@example.org
+has out "renamed to conf-c@example.org"
+run 0 --db "$DB" journal conf-c@example.org
+has out "renamed from room-c@example.org"
+
+exit $failed
