@@ -107,6 +107,13 @@ struct imip_outbox_rec {
 	const char	*in_reply_to;	/* the request's, for add; or NULL */
 };
 
+/* What became of an outbox message. */
+enum imip_outbox_state {
+	IMIP_OUTBOX_WAITING,		/* for its next attempt */
+	IMIP_OUTBOX_FAILED,		/* given up after the last attempt */
+	IMIP_OUTBOX_SENT
+};
+
 enum imip_store_flags {
 	IMIP_STORE_CREATE = 1 << 0,	/* create the file if missing */
 	IMIP_STORE_READONLY = 1 << 1
@@ -301,6 +308,12 @@ int	imip_store_outbox_mark_sent(struct imip_store *st, int64_t id,
 int	imip_store_outbox_mark_retry(struct imip_store *st, int64_t id,
 	    int64_t now, int64_t next_attempt, bool give_up,
 	    const char *error, struct imip_err *err);
+int	imip_store_outbox_state(struct imip_store *st, int64_t id,
+	    enum imip_outbox_state *out, struct imip_err *err);
+int	imip_store_outbox_due_now(struct imip_store *st, int64_t id,
+	    int64_t now, int64_t *n, struct imip_err *err);
+int	imip_store_outbox_purge(struct imip_store *st, int64_t id,
+	    int64_t before, bool unsent, int64_t *n, struct imip_err *err);
 
 /* store_list.c: listings for imipctl */
 int	imip_store_event_foreach(struct imip_store *st, int64_t calendar_id,

@@ -2,7 +2,8 @@
  * store_outbox.c - the decision journal and the outbox of generated mail.
  *
  * Rows only: building messages, handing them to the MTA and choosing retry
- * delays belong to the outbox worker.  Times are arguments, never time().
+ * delays belong to the outbox worker; imipctl may make a message due again
+ * or delete old ones.  Times are arguments, never time().
  */
 #include <sqlite3.h>
 
@@ -33,6 +34,15 @@ static const char sql_outbox_retry[] =
 	"UPDATE outbox SET attempts = attempts + 1, next_attempt = ?3,"
 	" last_error = ?4, failed = CASE WHEN ?5 THEN ?2 ELSE failed END"
 	" WHERE id = ?1";
+static const char sql_outbox_state[] =
+	"SELECT sent IS NOT NULL, failed IS NOT NULL FROM outbox WHERE id = ?1";
+static const char sql_outbox_due_now[] =
+	"UPDATE outbox SET next_attempt = ?2, failed = NULL, attempts = 0"
+	" WHERE sent IS NULL AND (?1 = 0 OR id = ?1)";
+static const char sql_outbox_purge[] =
+	"DELETE FROM outbox WHERE (?1 = 0 OR id = ?1) AND CASE"
+	" WHEN sent IS NOT NULL THEN sent < ?2"
+	" ELSE ?3 AND created < ?2 END";
 
 /* imip_store_journal_add - append one decision to the audit trail */
 int
@@ -262,5 +272,77 @@ imip_store_outbox_mark_retry(struct imip_store *st, int64_t id, int64_t now,
 	rc = outbox_update(st, s, id, "outbox retry", err);
 out:
 	store_done(s);
+	return rc;
+}
+
+/*
+ * imip_store_outbox_state - whether message id is waiting, failed (given
+ * up) or sent; IMIP_ENOTFOUND if there is none
+ */
+int
+imip_store_outbox_state(struct imip_store *st, int64_t id,
+    enum imip_outbox_state *out, struct imip_err *err)
+{
+	sqlite3_stmt *s = NULL;
+	int rc;
+
+	*out = IMIP_OUTBOX_WAITING;
+	if ((rc = store_stmt(st, STMT_OUTBOX_STATE, sql_outbox_state, &s,
+	    err)) < 0)
+		return rc;
+	if (sqlite3_bind_int64(s, 1, id) != SQLITE_OK)
+		rc = store_bind_failed(st, "outbox state", err);
+	else if ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (sqlite3_column_int(s, 0))
+			*out = IMIP_OUTBOX_SENT;
+		else if (sqlite3_column_int(s, 1))
+			*out = IMIP_OUTBOX_FAILED;
+		rc = IMIP_OK;
+	} else if (rc == SQLITE_DONE)
+		rc = imip_err_set(err, IMIP_ENOTFOUND, "no outbox message %lld",
+		    (long long)id);
+	else
+		rc = store_fail(st, rc, "outbox state", err);
+	store_done(s);
+	return rc;
+}
+
+/*
+ * imip_store_outbox_due_now - make message id (0: every one) that is not
+ * sent due at now, failed or not, with a fresh count of attempts; *n gets
+ * how many
+ */
+int
+imip_store_outbox_due_now(struct imip_store *st, int64_t id, int64_t now,
+    int64_t *n, struct imip_err *err)
+{
+	int64_t v[2] = { id, now };
+	int rc;
+
+	*n = 0;
+	rc = store_update_ints(st, STMT_OUTBOX_DUE_NOW, sql_outbox_due_now, v,
+	    2, "outbox retry", err);
+	if (rc == IMIP_OK)
+		*n = sqlite3_changes(store_db(st));
+	return rc;
+}
+
+/*
+ * imip_store_outbox_purge - delete message id (0: any) if it was sent
+ * before before, or with unsent also if it is not sent and was created
+ * before before; *n gets how many
+ */
+int
+imip_store_outbox_purge(struct imip_store *st, int64_t id, int64_t before,
+    bool unsent, int64_t *n, struct imip_err *err)
+{
+	int64_t v[3] = { id, before, unsent };
+	int rc;
+
+	*n = 0;
+	rc = store_update_ints(st, STMT_OUTBOX_PURGE, sql_outbox_purge, v, 3,
+	    "outbox purge", err);
+	if (rc == IMIP_OK)
+		*n = sqlite3_changes(store_db(st));
 	return rc;
 }

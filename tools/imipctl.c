@@ -57,6 +57,14 @@ static const struct ctl_cmd commands[] = {
 	{ "outbox list", "[--all] [--json]",
 	    "replies waiting to be sent (--all: also sent and failed ones)",
 	    ctl_cmd_outbox_list, NULL, 0 },
+	{ "outbox retry", "ID|--all",
+	    "make a waiting or failed message (--all: every unsent one) due "
+	    "now",
+	    ctl_cmd_outbox_retry, NULL, 0 },
+	{ "outbox purge", "ID|--older-than DAYS [--force]",
+	    "delete a sent message, or those sent more than DAYS ago "
+	    "(--force: unsent ones too)",
+	    ctl_cmd_outbox_purge, NULL, 0 },
 	{ "expand", "[--days N] [--dry-run]",
 	    "book open-ended series N days ahead (default "
 	    "recurrence_horizon_days)",

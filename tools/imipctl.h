@@ -85,6 +85,10 @@ void	ctl_conf_use(struct ctl *ctl, const struct imip_conf *conf);
 /* imipctl_args.c */
 int	ctl_operands(const struct ctl_cmd *cmd, int argc, char **argv,
 	    int want, const char *what);
+int	ctl_time_arg(const struct ctl_cmd *cmd, const char *opt,
+	    const char *s, bool end_of_day, time_t *out);
+int	ctl_num_arg(const struct ctl_cmd *cmd, const char *what,
+	    const char *s, long long min, long long max, long long *out);
 int	ctl_range(const struct ctl_cmd *cmd, const char *from_s,
 	    const char *to_s, time_t *from, time_t *to);
 int	ctl_use_zone(const char *tz);
@@ -118,6 +122,10 @@ int	ctl_cmd_freebusy(const struct ctl *, const struct ctl_cmd *, int,
 int	ctl_cmd_journal(const struct ctl *, const struct ctl_cmd *, int,
 	    char **);
 int	ctl_cmd_outbox_list(const struct ctl *, const struct ctl_cmd *, int,
+	    char **);
+int	ctl_cmd_outbox_retry(const struct ctl *, const struct ctl_cmd *, int,
+	    char **);
+int	ctl_cmd_outbox_purge(const struct ctl *, const struct ctl_cmd *, int,
 	    char **);
 int	ctl_cmd_expand(const struct ctl *, const struct ctl_cmd *, int,
 	    char **);

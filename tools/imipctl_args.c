@@ -8,6 +8,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -29,6 +30,39 @@ ctl_operands(const struct ctl_cmd *cmd, int argc, char **argv, int want,
 	return CTL_OK;
 }
 
+/* ctl_time_arg - the TIME of option opt, read in the zone now set */
+int
+ctl_time_arg(const struct ctl_cmd *cmd, const char *opt, const char *s,
+    bool end_of_day, time_t *out)
+{
+	if (ctl_time_parse(s, end_of_day, out) < 0)
+		return ctl_usage_error(cmd, "%s: want YYYY-MM-DD or "
+		    "YYYY-MM-DDTHH:MM, not '%s'", opt, s);
+	return CTL_OK;
+}
+
+/* ctl_num_arg - s as a whole number from min to max, else CTL_USAGE */
+int
+ctl_num_arg(const struct ctl_cmd *cmd, const char *what, const char *s,
+    long long min, long long max, long long *out)
+{
+	char *end = NULL;
+	long long v;
+
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (*s >= '0' && *s <= '9' && *end == '\0' && errno == 0 &&
+	    v >= min && v <= max) {
+		*out = v;
+		return CTL_OK;
+	}
+	if (max == LLONG_MAX)
+		return ctl_usage_error(cmd, "%s: want a whole number from %lld "
+		    "up, not '%s'", what, min, s);
+	return ctl_usage_error(cmd, "%s: want a whole number from %lld to "
+	    "%lld, not '%s'", what, min, max, s);
+}
+
 /*
  * ctl_range - read --from/--to (or the defaults: a day ago to 90 days
  * ahead) in the zone now set; CTL_USAGE if bad or out of order
@@ -38,15 +72,15 @@ ctl_range(const struct ctl_cmd *cmd, const char *from_s,
     const char *to_s, time_t *from, time_t *to)
 {
 	time_t now = time(NULL);
+	int rc;
 
 	*from = now - DAY;
 	*to = now + 90 * DAY;
-	if (from_s != NULL && ctl_time_parse(from_s, false, from) < 0)
-		return ctl_usage_error(cmd, "--from: want YYYY-MM-DD or "
-		    "YYYY-MM-DDTHH:MM, not '%s'", from_s);
-	if (to_s != NULL && ctl_time_parse(to_s, true, to) < 0)
-		return ctl_usage_error(cmd, "--to: want YYYY-MM-DD or "
-		    "YYYY-MM-DDTHH:MM, not '%s'", to_s);
+	if ((from_s != NULL &&
+	    (rc = ctl_time_arg(cmd, "--from", from_s, false, from)) != 0) ||
+	    (to_s != NULL &&
+	    (rc = ctl_time_arg(cmd, "--to", to_s, true, to)) != CTL_OK))
+		return rc;
 	if (*from >= *to)
 		return ctl_usage_error(cmd, "--from must be before --to");
 	return CTL_OK;

@@ -137,27 +137,23 @@ static int
 journal_check(const struct ctl_cmd *cmd, struct journal_args *a,
     const char *from_s, const char *to_s, const char *limit_s)
 {
-	time_t t = 0;
-	char *end;
-	long n;
+	time_t from = 0, to = 0;
+	long long n;
+	int rc;
 
-	if (from_s != NULL && ctl_time_parse(from_s, false, &t) < 0)
-		return ctl_usage_error(cmd, "--from: want YYYY-MM-DD or "
-		    "YYYY-MM-DDTHH:MM, not '%s'", from_s);
-	a->f.from = from_s != NULL ? t : 0;
-	if (to_s != NULL && ctl_time_parse(to_s, true, &t) < 0)
-		return ctl_usage_error(cmd, "--to: want YYYY-MM-DD or "
-		    "YYYY-MM-DDTHH:MM, not '%s'", to_s);
-	a->f.to = to_s != NULL ? t : 0;
-	if (from_s != NULL && to_s != NULL && a->f.from >= a->f.to)
+	if ((from_s != NULL &&
+	    (rc = ctl_time_arg(cmd, "--from", from_s, false, &from)) != 0) ||
+	    (to_s != NULL &&
+	    (rc = ctl_time_arg(cmd, "--to", to_s, true, &to)) != CTL_OK))
+		return rc;
+	if (from_s != NULL && to_s != NULL && from >= to)
 		return ctl_usage_error(cmd, "--from must be before --to");
+	a->f.from = from;
+	a->f.to = to;
 	if (limit_s != NULL) {
-		n = strtol(limit_s, &end, 10);
-		if (*limit_s < '0' || *limit_s > '9' || *end != '\0' ||
-		    n < 1 || n > JOURNAL_LIMIT_MAX)
-			return ctl_usage_error(cmd, "--limit: want a number "
-			    "from 1 to %d, not '%s'", JOURNAL_LIMIT_MAX,
-			    limit_s);
+		if ((rc = ctl_num_arg(cmd, "--limit", limit_s, 1,
+		    JOURNAL_LIMIT_MAX, &n)) != CTL_OK)
+			return rc;
 		a->f.limit = (int)n;
 	}
 	return CTL_OK;

@@ -8,10 +8,8 @@
  * Replies declining clashing instances go into the outbox, which the
  * running filter sends.
  */
-#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
 #include <time.h>
@@ -74,23 +72,6 @@ report(const struct imip_outcome *o, void *arg)
 	    "-");
 	ctl_put_clean(stdout, o->reason);
 	putchar('\n');
-}
-
-/* --days: a whole number of days, 1 to EXPAND_MAX_DAYS. */
-static int
-parse_days(const struct ctl_cmd *cmd, const char *s, int *out)
-{
-	char *end = NULL;
-	long v;
-
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (*s < '0' || *s > '9' || *end != '\0' || errno != 0 || v < 1 ||
-	    v > EXPAND_MAX_DAYS)
-		return ctl_usage_error(cmd, "--days: want a whole number of "
-		    "days from 1 to %d, not '%s'", EXPAND_MAX_DAYS, s);
-	*out = (int)v;
-	return CTL_OK;
 }
 
 /*
@@ -164,7 +145,8 @@ ctl_cmd_expand(const struct ctl *ctl, const struct ctl_cmd *cmd, int argc,
 	struct imip_err err = { 0 };
 	const char *days_s = NULL;
 	bool dry_run = false;
-	int c, days = 0, rc;
+	long long days = 0;
+	int c, rc;
 
 	while ((c = getopt_long(argc, argv, ":h", lo, NULL)) != -1) {
 		if (c == 'd')
@@ -175,15 +157,15 @@ ctl_cmd_expand(const struct ctl *ctl, const struct ctl_cmd *cmd, int argc,
 			return ctl_opt_other(cmd, c, argv);
 	}
 	if ((rc = ctl_operands(cmd, argc, argv, 0, "")) != CTL_OK ||
-	    (days_s != NULL && (rc = parse_days(cmd, days_s, &days)) !=
-	    CTL_OK))
+	    (days_s != NULL && (rc = ctl_num_arg(cmd, "--days", days_s, 1,
+	    EXPAND_MAX_DAYS, &days)) != CTL_OK))
 		return rc;
 	if (ctl->conf != NULL)
-		return expand(ctl, ctl->conf, days, dry_run);
+		return expand(ctl, ctl->conf, (int)days, dry_run);
 	/* No -c: the built-in defaults (horizon 365 days). */
 	if (imip_conf_defaults(&defaults, &err) < 0)
 		return ctl_fail("%s", err.msg);
-	rc = expand(ctl, defaults, days, dry_run);
+	rc = expand(ctl, defaults, (int)days, dry_run);
 	imip_conf_free(defaults);
 	return rc;
 }

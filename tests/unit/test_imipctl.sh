@@ -339,7 +339,7 @@ run 0 --db "$DB" journal --help
 has out "journal [ADDRESS] [--uid UID] [--from TIME] [--to TIME] [--limit N] [--json]"
 empty err
 run 2 --db "$DB" journal --limit 0
-has err "--limit: want a number from 1 to 1000000, not '0'"
+has err "--limit: want a whole number from 1 to 1000000, not '0'"
 run 2 --db "$DB" journal --limit x
 has err "not 'x'"
 run 2 --db "$DB" journal --limit -3
@@ -376,10 +376,10 @@ has err "bad.conf:1:"
 
 # expand: usage
 run 2 --db "$DB" expand --days 0
-has err "imipctl: expand: --days: want a whole number of days from 1 to 3660, not '0'"
+has err "imipctl: expand: --days: want a whole number from 1 to 3660, not '0'"
 has err "usage: imipctl [--db PATH | -c CONFIG] expand [--days N] [--dry-run]"
 run 2 --db "$DB" expand --days x
-has err "--days: want a whole number of days from 1 to 3660, not 'x'"
+has err "--days: want a whole number from 1 to 3660, not 'x'"
 run 2 --db "$DB" expand --days 3661
 has err "not '3661'"
 run 2 --db "$DB" expand --days ' 7'

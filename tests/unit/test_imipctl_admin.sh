@@ -1,6 +1,7 @@
 #!/bin/sh
 # test_imipctl_admin.sh IMIPCTL - the administration commands of imipctl(8)
-# end to end on a temporary database: calendar remove and rename.
+# end to end on a temporary database: calendar remove and rename, outbox
+# retry and purge.
 #
 # Bookings are seeded with python3 the way the filter stores them, relative
 # to the clock, since "ahead" means after now.
@@ -122,5 +123,89 @@ run 0 --db "$DB" journal room-c@example.org
 has out "renamed to conf-c@example.org"
 run 0 --db "$DB" journal conf-c@example.org
 has out "renamed from room-c@example.org"
+
+# outbox: 1 waiting (due in an hour), 2 given up, 3 sent 40 days ago,
+# 4 sent yesterday, 5 waiting and created 40 days ago
+python3 - "$DB" <<'PY' || failed=1
+import sqlite3, sys, time
+now, day = int(time.time()), 86400
+db = sqlite3.connect(sys.argv[1])
+q = "INSERT INTO outbox (id, created, env_from, env_to, message," \
+    " next_attempt, attempts, last_error, sent, failed)" \
+    " VALUES (?, ?, 'room-d@example.org', 'bob@example.org', 'x', ?, ?, ?," \
+    " ?, ?)"
+db.execute(q, (1, now - day, now + 3600, 2, '451 later', None, None))
+db.execute(q, (2, now - day, now, 10, '550 no', None, now - 3600))
+db.execute(q, (3, now - 41 * day, now, 1, None, now - 40 * day, None))
+db.execute(q, (4, now - 2 * day, now, 1, None, now - day, None))
+db.execute(q, (5, now - 40 * day, now + 3600, 9, '451 later', None, None))
+db.commit()
+PY
+
+run 0 --db "$DB" outbox --help
+has out "outbox retry ID|--all"
+has out "outbox purge ID|--older-than DAYS [--force]"
+run 0 --db "$DB" outbox retry --help
+has out "outbox retry ID|--all"
+empty err
+run 2 --db "$DB" outbox retry
+has err "imipctl: outbox retry: missing ID (or --all)"
+run 2 --db "$DB" outbox retry 1 --all
+has err "give ID or --all, not both"
+run 2 --db "$DB" outbox retry 1 2
+has err "unexpected argument '2'"
+run 2 --db "$DB" outbox retry one
+has err "imipctl: outbox retry: ID: want a whole number from 1 up, not 'one'"
+run 2 --db "$DB" outbox retry 0
+has err "not '0'"
+run 2 --db "$DB" outbox retry --older-than 3
+has err "unknown option --older-than"
+run 1 --db "$DB" outbox retry 99
+has err "imipctl: no outbox message 99"
+run 1 --db "$DB" outbox retry 3
+has err "imipctl: outbox message 3 was sent already; not sending it again"
+run 0 --db "$DB" outbox retry 2
+has out "outbox message 2 (failed) is due now"
+want_count "SELECT count(*) FROM outbox WHERE id = 2 AND failed IS NULL
+    AND attempts = 0 AND next_attempt <= strftime('%s', 'now')
+    AND last_error = '550 no'" 1
+run 0 --db "$DB" outbox retry --all
+has out "3 messages due now"
+want_count "SELECT count(*) FROM outbox WHERE sent IS NULL
+    AND next_attempt <= strftime('%s', 'now')" 3
+want_count "SELECT count(*) FROM outbox WHERE sent IS NOT NULL
+    AND attempts = 1" 2
+
+run 2 --db "$DB" outbox purge
+has err "imipctl: outbox purge: missing ID (or --older-than DAYS)"
+run 2 --db "$DB" outbox purge --older-than
+has err "option --older-than needs an argument"
+run 2 --db "$DB" outbox purge --older-than -1
+has err "--older-than: want a whole number from 0 to 36600, not '-1'"
+run 2 --db "$DB" outbox purge 3 --older-than 30
+has err "give ID or --older-than DAYS, not both"
+run 2 --db "$DB" outbox purge --all
+has err "unknown option --all"
+run 1 --db "$DB" outbox purge 1
+has err "imipctl: outbox message 1 is not sent (waiting); --force deletes it"
+want_count "SELECT count(*) FROM outbox WHERE id = 1" 1
+run 1 --db "$DB" outbox purge 99
+has err "imipctl: no outbox message 99"
+# sent more than 30 days ago: 3 only; 5 is older but not sent
+run 0 --db "$DB" outbox purge --older-than 30
+has out "1 message deleted"
+want_count "SELECT group_concat(id) FROM (SELECT id FROM outbox ORDER BY id)" "1,2,4,5"
+run 0 --db "$DB" outbox purge 4
+has out "1 message deleted"
+# with --force, unsent ones created before the cut too
+run 0 --db "$DB" outbox purge --older-than 30 --force
+has out "1 message deleted"
+want_count "SELECT group_concat(id) FROM (SELECT id FROM outbox ORDER BY id)" "1,2"
+run 0 --db "$DB" outbox purge 2 --force
+has out "1 message deleted"
+run 0 --db "$DB" outbox list --all --json
+json
+has json '"id": 1'
+lacks json '"id": 2'
 
 exit $failed

@@ -226,6 +226,112 @@ test_rename_keeps_events_and_refuses_taken_address(void **state)
 	    "x@example.org", &err), IMIP_ENOTFOUND);
 }
 
+static enum imip_outbox_state
+state_of(struct fx *fx, int64_t id)
+{
+	enum imip_outbox_state st = IMIP_OUTBOX_SENT;
+	struct imip_err err = { 0 };
+
+	assert_int_equal(imip_store_outbox_state(fx->st, id, &st, &err),
+	    IMIP_OK);
+	return st;
+}
+
+/* Queue three messages at T0: a waiting, b failed, c sent at T0 + DAY. */
+static void
+queue_three(struct fx *fx, int64_t *a, int64_t *b, int64_t *c)
+{
+	struct imip_err err = { 0 };
+
+	*a = queue(fx, T0, T0 + HOUR);
+	*b = queue(fx, T0, 0);
+	*c = queue(fx, T0, 0);
+	assert_int_equal(imip_store_outbox_mark_retry(fx->st, *b, T0 + MIN,
+	    T0 + HOUR, true, "550 no such user", &err), IMIP_OK);
+	assert_int_equal(imip_store_outbox_mark_sent(fx->st, *c, T0 + DAY,
+	    &err), IMIP_OK);
+}
+
+static void
+test_outbox_state_waiting_failed_sent(void **state)
+{
+	struct fx *fx = *state;
+	enum imip_outbox_state st;
+	struct imip_err err = { 0 };
+	int64_t a, b, c;
+
+	queue_three(fx, &a, &b, &c);
+	assert_int_equal(state_of(fx, a), IMIP_OUTBOX_WAITING);
+	assert_int_equal(state_of(fx, b), IMIP_OUTBOX_FAILED);
+	assert_int_equal(state_of(fx, c), IMIP_OUTBOX_SENT);
+	assert_int_equal(imip_store_outbox_state(fx->st, c + 1, &st, &err),
+	    IMIP_ENOTFOUND);
+	assert_string_equal(err.msg, "no outbox message 4");
+}
+
+static void
+test_outbox_due_now_revives_failed_never_sent(void **state)
+{
+	struct fx *fx = *state;
+	struct imip_err err = { 0 };
+	int64_t a, b, c, n = -1;
+
+	queue_three(fx, &a, &b, &c);
+	assert_string_equal(due(fx, T0 + 2 * MIN, 0), "");
+	/* one message: the failed one, with a fresh count of attempts */
+	assert_int_equal(imip_store_outbox_due_now(fx->st, b, T0 + 2 * MIN,
+	    &n, &err), IMIP_OK);
+	assert_int_equal(n, 1);
+	assert_int_equal(state_of(fx, b), IMIP_OUTBOX_WAITING);
+	assert_string_equal(due(fx, T0 + 2 * MIN, 0), "2");
+	assert_int_equal(raw_int(fx->path, "SELECT attempts FROM outbox"
+	    " WHERE id = 2 AND last_error = '550 no such user'"), 0);
+	/* a sent one is never made due again */
+	assert_int_equal(imip_store_outbox_due_now(fx->st, c, T0 + 2 * MIN,
+	    &n, &err), IMIP_OK);
+	assert_int_equal(n, 0);
+	assert_int_equal(state_of(fx, c), IMIP_OUTBOX_SENT);
+	/* all: every unsent one */
+	assert_int_equal(imip_store_outbox_due_now(fx->st, 0, T0 + 3 * MIN,
+	    &n, &err), IMIP_OK);
+	assert_int_equal(n, 2);
+	assert_string_equal(due(fx, T0 + 3 * MIN, 0), "1 2");
+}
+
+static void
+test_outbox_purge_sent_before_unsent_only_when_asked(void **state)
+{
+	struct fx *fx = *state;
+	struct imip_err err = { 0 };
+	int64_t a, b, c, n = -1;
+
+	queue_three(fx, &a, &b, &c);
+	/* c was sent at T0 + DAY: not before that */
+	assert_int_equal(imip_store_outbox_purge(fx->st, 0, T0 + DAY, false,
+	    &n, &err), IMIP_OK);
+	assert_int_equal(n, 0);
+	/* unsent ones stay whatever their age */
+	assert_int_equal(imip_store_outbox_purge(fx->st, a, INT64_MAX, false,
+	    &n, &err), IMIP_OK);
+	assert_int_equal(n, 0);
+	assert_int_equal(imip_store_outbox_purge(fx->st, 0, T0 + DAY + 1,
+	    false, &n, &err), IMIP_OK);
+	assert_int_equal(n, 1);
+	assert_int_equal(raw_int(fx->path, "SELECT count(*) FROM outbox"
+	    " WHERE id IN (1, 2)"), 2);
+	/* with unsent: by creation time, and one id alone */
+	assert_int_equal(imip_store_outbox_purge(fx->st, b, INT64_MAX, true,
+	    &n, &err), IMIP_OK);
+	assert_int_equal(n, 1);
+	assert_int_equal(imip_store_outbox_purge(fx->st, 0, T0, true, &n,
+	    &err), IMIP_OK);
+	assert_int_equal(n, 0);
+	assert_int_equal(imip_store_outbox_purge(fx->st, 0, T0 + 1, true, &n,
+	    &err), IMIP_OK);
+	assert_int_equal(n, 1);
+	assert_int_equal(raw_int(fx->path, "SELECT count(*) FROM outbox"), 0);
+}
+
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 
 int
@@ -237,6 +343,9 @@ main(void)
 		T(test_future_counts_events_with_busy_time_ending_later),
 		T(test_remove_drops_calendar_events_busy_keeps_journal),
 		T(test_rename_keeps_events_and_refuses_taken_address),
+		T(test_outbox_state_waiting_failed_sent),
+		T(test_outbox_due_now_revives_failed_never_sent),
+		T(test_outbox_purge_sent_before_unsent_only_when_asked),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
