@@ -53,6 +53,7 @@ struct imip_event_rec {
 /* A busy period with what it belongs to, as listed for people. */
 struct imip_busy_rec {
 	int64_t		 start, end;	/* UTC epoch seconds, [start, end) */
+	int64_t		 rid;		/* its instance's RECURRENCE-ID, or 0 */
 	const char	*fbtype;	/* borrowed for the callback's duration */
 	const char	*uid;
 	const char	*summary;

@@ -48,7 +48,8 @@ static const char sql_busy_clear_from[] =
  * into a range scan of busy_range instead of the calendar's history.
  */
 const char store_sql_busy_overlap[] =
-	"SELECT b.start, b.end, b.fbtype, e.uid, e.summary, e.organizer"
+	"SELECT b.start, b.end, b.fbtype, e.uid, e.summary, e.organizer,"
+	" COALESCE(b.recurrence_id, e.recurrence_id, 0)"
 	" FROM busy b JOIN event e ON e.id = b.event_id"
 	" WHERE b.calendar_id = ?1"
 	" AND b.start > ?2 - (SELECT busy_span_max FROM calendar"
@@ -310,6 +311,7 @@ imip_store_busy_overlapping(struct imip_store *st, int64_t calendar_id,
 		b.uid = store_col_text(s, 3);
 		b.summary = store_col_text(s, 4);
 		b.organizer = store_col_text(s, 5);
+		b.rid = sqlite3_column_int64(s, 6);
 		if ((rc = cb(&b, arg)) != 0)
 			goto out;
 	}

@@ -39,15 +39,20 @@ static const struct ctl_cmd commands[] = {
 	{ "calendar list", "[--json]",
 	    "list the managed calendars and what their policy changes",
 	    ctl_cmd_cal_list, NULL, 0 },
-	{ "schedule", "ADDRESS [--from TIME] [--to TIME]",
-	    "busy periods of a calendar, in its own time zone",
+	{ "schedule", "ADDRESS [--from TIME] [--to TIME] [--json | --ics]",
+	    "busy periods of a calendar, in its own time zone (--ics: as "
+	    "iCalendar events)",
 	    ctl_cmd_schedule, NULL, 0 },
 	{ "events", "ADDRESS [--json]",
 	    "the events a calendar knows, most recently updated first",
 	    ctl_cmd_events, NULL, 0 },
-	{ "freebusy", "ADDRESS --from TIME --to TIME [--ics]",
+	{ "freebusy", "ADDRESS --from TIME --to TIME [--json | --ics]",
 	    "merged busy periods of a calendar, times only (--ics: as an "
 	    "iCalendar VFREEBUSY)",
+	    ctl_cmd_freebusy, NULL, 0 },
+	{ "freebusy", "ADDRESS --ifb [--from TIME] [--to TIME | --days N]",
+	    "the VFREEBUSY an Outlook \"Internet free/busy\" address serves, "
+	    "from today for 60 days unless told otherwise",
 	    ctl_cmd_freebusy, NULL, 0 },
 	{ "journal",
 	    "[ADDRESS] [--uid UID] [--from TIME] [--to TIME] [--limit N] "
@@ -205,10 +210,15 @@ int
 ctl_opt_other(const struct ctl_cmd *cmd, int c, char **argv)
 {
 	if (c == 'h') {
-		usage_line(stdout, cmd);
-		printf("\n%s\n", cmd->what);
-		if (cmd->more != NULL)
-			cmd->more(stdout);
+		/* every form of the command: freebusy has two */
+		ctl_usage(stdout, cmd->name);
+		for (size_t i = 0; i < NCOMMANDS; i++) {
+			if (strcmp(commands[i].name, cmd->name) != 0)
+				continue;
+			printf("\n%s\n", commands[i].what);
+			if (commands[i].more != NULL)
+				commands[i].more(stdout);
+		}
 		return CTL_OK;
 	}
 	return bad_option(cmd->name, c, argv);

@@ -17,6 +17,8 @@
 #include <stdio.h>
 #include <time.h>
 
+#include <libical/ical.h>
+
 #include "conf.h"
 #include "store.h"
 
@@ -129,6 +131,16 @@ int	ctl_cmd_outbox_purge(const struct ctl *, const struct ctl_cmd *, int,
 	    char **);
 int	ctl_cmd_expand(const struct ctl *, const struct ctl_cmd *, int,
 	    char **);
+
+/* imipctl_ics.c */
+icalcomponent *ctl_ics_new(void);
+icalproperty *ctl_ics_utc(icalproperty *(*make)(struct icaltimetype),
+	    int64_t t);
+icalproperty *ctl_ics_text(icalproperty *(*make)(const char *),
+	    const char *s);
+icalproperty *ctl_ics_address(icalproperty *(*make)(const char *),
+	    const char *address);
+int	ctl_ics_print(icalcomponent *root);
 
 /* imipctl_out.c */
 int	ctl_table_init(struct ctl_table *t, size_t ncol,

@@ -1,19 +1,48 @@
 /*
  * imipctl_schedule.c - imipctl schedule: the busy periods of one calendar
- * with what they belong to, in the calendar's own time zone.
+ * with what they belong to, as a table in the calendar's own time zone,
+ * as JSON, or as an iCalendar object to import elsewhere (--ics).
+ *
+ * The iCalendar export has one VEVENT per busy period, in UTC; an instance
+ * of a series carries its RECURRENCE-ID, so a client files it with the
+ * other instances of that UID.
  */
 #include <getopt.h>
 #include <stdio.h>
+#include <string.h>
+
+#include <libical/ical.h>
 
 #include "imipctl.h"
 
-/* A table row for one busy period, times in the process's zone. */
+enum schedule_form { SCHED_TABLE, SCHED_JSON, SCHED_ICS };
+
+/* What one busy row goes into, and the error that stops the walk. */
+struct schedule_out {
+	enum schedule_form	 form;
+	struct ctl_list		 x;		/* table or JSON */
+	icalcomponent		*root;		/* --ics */
+	int64_t			 now;		/* DTSTAMP */
+};
+
+/* A row of the table, or an element of the JSON array. */
 static int
-busy_row(const struct imip_busy_rec *b, void *arg)
+busy_row(const struct imip_busy_rec *b, struct ctl_list *x)
 {
-	struct ctl_list *x = arg;
 	char start[32], end[32];
 
+	if (x->json) {
+		ctl_json_next(x);
+		ctl_json_field("uid", b->uid, true);
+		ctl_json_time("recurrence_id", b->rid);
+		ctl_json_time("start", b->start);
+		ctl_json_time("end", b->end);
+		ctl_json_field("fbtype", b->fbtype, false);
+		ctl_json_field("summary", b->summary, false);
+		ctl_json_field("organizer", b->organizer, false);
+		putchar('}');
+		return 0;
+	}
 	ctl_time_local(start, sizeof(start), b->start);
 	ctl_time_local(end, sizeof(end), b->end);
 	return ctl_list_row(x, (const char *const[]){ start, end, b->fbtype,
@@ -21,30 +50,136 @@ busy_row(const struct imip_busy_rec *b, void *arg)
 	    b->organizer != NULL ? b->organizer : "-", b->uid });
 }
 
-/* Print the schedule of cal, whose zone is the process's TZ by now. */
+/* The VEVENT of one busy period: times, and who booked what. */
+static icalcomponent *
+busy_vevent(const struct imip_busy_rec *b, int64_t now)
+{
+	icalcomponent *ev = icalcomponent_new(ICAL_VEVENT_COMPONENT);
+
+	if (ev == NULL)
+		return NULL;
+	icalcomponent_add_property(ev, ctl_ics_text(icalproperty_new_uid,
+	    b->uid));
+	icalcomponent_add_property(ev, ctl_ics_utc(icalproperty_new_dtstamp,
+	    now));
+	if (b->rid != 0)
+		icalcomponent_add_property(ev, ctl_ics_utc(
+		    icalproperty_new_recurrenceid, b->rid));
+	icalcomponent_add_property(ev, ctl_ics_utc(icalproperty_new_dtstart,
+	    b->start));
+	icalcomponent_add_property(ev, ctl_ics_utc(icalproperty_new_dtend,
+	    b->end));
+	if (b->summary != NULL)
+		icalcomponent_add_property(ev, ctl_ics_text(
+		    icalproperty_new_summary, b->summary));
+	if (b->organizer != NULL)
+		icalcomponent_add_property(ev, ctl_ics_address(
+		    icalproperty_new_organizer, b->organizer));
+	icalcomponent_add_property(ev, icalproperty_new_status(
+	    strcmp(b->fbtype, "BUSY-TENTATIVE") == 0 ?
+	    ICAL_STATUS_TENTATIVE : ICAL_STATUS_CONFIRMED));
+	icalcomponent_add_property(ev,
+	    icalproperty_new_transp(ICAL_TRANSP_OPAQUE));
+	return ev;
+}
+
 static int
-schedule_print(struct imip_store *st, const struct imip_calendar *cal,
+schedule_row(const struct imip_busy_rec *b, void *arg)
+{
+	struct schedule_out *o = arg;
+	icalcomponent *ev;
+
+	if (o->form != SCHED_ICS)
+		return busy_row(b, &o->x);
+	if ((ev = busy_vevent(b, o->now)) == NULL)
+		return imip_err_set(o->x.err, IMIP_ENOMEM, "out of memory");
+	icalcomponent_add_component(o->root, ev);
+	return 0;
+}
+
+/* Start the output: a title line and header row, "[", or a VCALENDAR. */
+static int
+schedule_start(struct schedule_out *o, const struct imip_calendar *cal,
     time_t from, time_t to)
 {
 	static const char *const header[] = { "start", "end", "fbtype",
 	    "summary", "organizer", "uid" };
-	struct imip_err err = { 0 };
-	struct ctl_list x = { .err = &err };
 	char a[32], b[32];
-	int rc = CTL_OK;
 
-	ctl_time_local(a, sizeof(a), from);
-	ctl_time_local(b, sizeof(b), to);
-	printf("%s (%s), %s to %s\n", cal->address, cal->tz, a, b);
-	if (ctl_list_start(&x, 6, header) < 0 ||
-	    imip_store_busy_overlapping(st, cal->id, from, to, NULL, busy_row,
-	    &x, &err) < 0)
-		rc = ctl_fail("%s", err.msg[0] != '\0' ? err.msg :
-		    "out of memory");
-	else
-		ctl_list_end(&x, "no bookings");
-	ctl_table_fini(&x.t);
+	if (o->form == SCHED_ICS) {
+		if ((o->root = ctl_ics_new()) == NULL)
+			return imip_err_set(o->x.err, IMIP_ENOMEM, "out of "
+			    "memory");
+		return IMIP_OK;
+	}
+	if (o->form == SCHED_TABLE) {
+		ctl_time_local(a, sizeof(a), from);
+		ctl_time_local(b, sizeof(b), to);
+		printf("%s (%s), %s to %s\n", cal->address, cal->tz, a, b);
+	}
+	return ctl_list_start(&o->x, 6, header);
+}
+
+/* Print the schedule of cal, whose zone is the process's TZ by now. */
+static int
+schedule_print(struct imip_store *st, const struct imip_calendar *cal,
+    enum schedule_form form, time_t from, time_t to)
+{
+	struct imip_err err = { 0 };
+	struct schedule_out o = { .form = form, .x = { .err = &err,
+	    .json = form == SCHED_JSON }, .now = (int64_t)time(NULL) };
+	int rc;
+
+	if (schedule_start(&o, cal, from, to) < 0 ||
+	    imip_store_busy_overlapping(st, cal->id, from, to, NULL,
+	    schedule_row, &o, &err) < 0) {
+		rc = ctl_list_failed(&err);
+		goto out;
+	}
+	if (form == SCHED_ICS) {
+		rc = ctl_ics_print(o.root);
+		o.root = NULL;			/* printed and freed */
+		goto out;
+	}
+	ctl_list_end(&o.x, "no bookings");
+	rc = CTL_OK;
+out:
+	if (o.root != NULL)
+		icalcomponent_free(o.root);
+	ctl_table_fini(&o.x.t);
 	return rc;
+}
+
+/* The options of schedule; -1 once --help is printed. */
+static int
+schedule_opts(const struct ctl_cmd *cmd, int argc, char **argv,
+    const char **from_s, const char **to_s, enum schedule_form *form)
+{
+	static const struct option lo[] = {
+		{ "from", required_argument, NULL, 'f' },
+		{ "to", required_argument, NULL, 't' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "ics", no_argument, NULL, 'i' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	int c, rc;
+
+	while ((c = getopt_long(argc, argv, ":h", lo, NULL)) != -1) {
+		if (c == 'f')
+			*from_s = optarg;
+		else if (c == 't')
+			*to_s = optarg;
+		else if ((c == 'j' || c == 'i') && *form != SCHED_TABLE)
+			return ctl_usage_error(cmd, "--json and --ics exclude "
+			    "each other");
+		else if (c == 'j' || c == 'i')
+			*form = c == 'j' ? SCHED_JSON : SCHED_ICS;
+		else
+			return (rc = ctl_opt_other(cmd, c, argv)) != CTL_OK ?
+			    rc : -1;
+	}
+	return ctl_operands(cmd, argc, argv, 1, "ADDRESS");
 }
 
 /* ctl_cmd_schedule - the busy periods of one calendar */
@@ -52,38 +187,22 @@ int
 ctl_cmd_schedule(const struct ctl *ctl, const struct ctl_cmd *cmd,
     int argc, char **argv)
 {
-	static const struct option lo[] = {
-		{ "from", required_argument, NULL, 'f' },
-		{ "to", required_argument, NULL, 't' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
-	};
 	const char *from_s = NULL, *to_s = NULL;
+	enum schedule_form form = SCHED_TABLE;
 	struct imip_calendar *cal = NULL;
-	struct imip_err err = { 0 };
 	struct imip_store *st = NULL;
 	time_t from, to;
-	int c, rc;
+	int rc;
 
-	while ((c = getopt_long(argc, argv, ":h", lo, NULL)) != -1) {
-		if (c == 'f')
-			from_s = optarg;
-		else if (c == 't')
-			to_s = optarg;
-		else
-			return ctl_opt_other(cmd, c, argv);
-	}
-	if ((rc = ctl_operands(cmd, argc, argv, 1, "ADDRESS")) != CTL_OK ||
-	    (rc = ctl_open(ctl, IMIP_STORE_READONLY, &st)) != CTL_OK)
-		goto out;
-	if (imip_store_calendar_find(st, argv[optind], &cal, &err) < 0) {
-		rc = ctl_fail("%s", err.msg);
-		goto out;
-	}
-	if ((rc = ctl_use_zone(cal->tz)) != CTL_OK ||
+	if ((rc = schedule_opts(cmd, argc, argv, &from_s, &to_s, &form)) !=
+	    CTL_OK)
+		return rc < 0 ? CTL_OK : rc;
+	if ((rc = ctl_open_cal(ctl, cmd, IMIP_STORE_READONLY, argv[optind],
+	    &st, &cal)) != CTL_OK ||
+	    (rc = ctl_use_zone(cal->tz)) != CTL_OK ||
 	    (rc = ctl_range(cmd, from_s, to_s, &from, &to)) != CTL_OK)
 		goto out;
-	rc = schedule_print(st, cal, from, to);
+	rc = schedule_print(st, cal, form, from, to);
 out:
 	imip_calendar_free(cal);
 	imip_store_close(st);

@@ -273,7 +273,8 @@ done
 run 0 --db "$DB" freebusy bob@example.org --from 2024-06-03 --to 2024-06-04
 has out "no busy periods"
 run 0 --db "$DB" freebusy --help
-has out "freebusy ADDRESS --from TIME --to TIME [--ics]"
+has out "freebusy ADDRESS --from TIME --to TIME [--json | --ics]"
+has out "freebusy ADDRESS --ifb [--from TIME] [--to TIME | --days N]"
 empty err
 run 2 --db "$DB" freebusy --from 2024-06-03 --to 2024-06-04
 has err "imipctl: freebusy: missing ADDRESS"
@@ -285,12 +286,89 @@ has err "--from: want YYYY-MM-DD"
 run 2 --db "$DB" freebusy room-a@example.org --from 2024-06-05 \
     --to 2024-06-04
 has err "--from must be before --to"
-run 2 --db "$DB" freebusy room-a@example.org --from 2024-06-03 \
+run 0 --db "$DB" freebusy room-a@example.org --from 2024-06-03 \
     --to 2024-06-04 --json
-has err "unknown option --json"
+json
+has json '{"end": "2024-06-03T10:00:00Z", "fbtype": "BUSY", "start": "2024-06-03T08:00:00Z"}'
+has json '{"end": "2024-06-03T13:30:00Z", "fbtype": "BUSY-TENTATIVE", "start": "2024-06-03T12:00:00Z"}'
+lacks json "Planning"
+lacks json "uid-1@example.org"
+run 2 --db "$DB" freebusy room-a@example.org --from 2024-06-03 \
+    --to 2024-06-04 --json --ics
+has err "--json, --ics and --ifb exclude each other"
 run 1 --db "$DB" freebusy nobody@example.org --from 2024-06-03 \
     --to 2024-06-04
 has err "imipctl: no calendar nobody@example.org"
+
+# freebusy --ifb: the same VFREEBUSY for Outlook's free/busy address, its
+# window --days long from --from (or today), its UID the calendar's alone
+run 0 --db "$DB" freebusy room-a@example.org --ifb --from 2024-06-03 \
+    --days 1
+has out "METHOD:PUBLISH"
+has out "UID:freebusy-1@imipctl"
+has out "DTSTART:20240602T220000Z"
+has out "DTEND:20240603T220000Z"
+has out "ORGANIZER:mailto:room-a@example.org"
+has out "FREEBUSY;FBTYPE=BUSY:20240603T080000Z/20240603T100000Z"
+has out "FREEBUSY;FBTYPE=BUSY-TENTATIVE:20240603T120000Z/20240603T133000Z"
+lacks out "Planning"
+lacks out "SUMMARY"
+run 0 --db "$DB" freebusy room-a@example.org --ifb --from 2024-06-03 \
+    --to 2024-06-03T11:00
+has out "DTEND:20240603T090000Z"
+run 2 --db "$DB" freebusy room-a@example.org --ifb --to 2024-06-04 --days 3
+has err "--days and --to exclude each other"
+run 2 --db "$DB" freebusy room-a@example.org --from 2024-06-03 --days 3
+has err "--days goes with --ifb only"
+run 2 --db "$DB" freebusy room-a@example.org --ifb --days 400
+has err "--days: want a whole number from 1 to 366, not '400'"
+run 2 --db "$DB" freebusy room-a@example.org --ifb --ics
+has err "--json, --ics and --ifb exclude each other"
+
+# schedule --ics: one VEVENT per busy period, in UTC, an instance with its
+# RECURRENCE-ID; text made safe (no control characters) by libical's rules
+run 0 --db "$DB" schedule room-a@example.org --from 2024-06-03 \
+    --to 2024-06-03 --ics
+has out "BEGIN:VCALENDAR"
+has out "METHOD:PUBLISH"
+has out "END:VCALENDAR"
+has out "UID:uid-1@example.org"
+has out "DTSTART:20240603T080000Z"
+has out "DTEND:20240603T093000Z"
+has out 'SUMMARY:Planning "Q3"?[2J'
+has out "ORGANIZER:mailto:bob@example.org"
+has out "RECURRENCE-ID:20240604T080000Z"
+has out "STATUS:TENTATIVE"
+has out "STATUS:CONFIRMED"
+lacks out "$(printf '\033')"
+[ "$(grep -c '^BEGIN:VEVENT' "$T/out")" -eq 4 ] || {
+	echo "FAIL: schedule --ics: want 4 VEVENTs" >&2
+	failed=1
+}
+[ "$(grep -c '^RECURRENCE-ID' "$T/out")" -eq 1 ] || {
+	echo "FAIL: schedule --ics: want 1 RECURRENCE-ID" >&2
+	failed=1
+}
+grep -q "$(printf '\r')\$" "$T/out" || {
+	echo "FAIL: schedule --ics: lines do not end in CRLF" >&2
+	failed=1
+}
+run 0 --db "$DB" schedule room-a@example.org --from 2024-06-03 \
+    --to 2024-06-03 --json
+json
+has json '"end": "2024-06-03T09:30:00Z", "fbtype": "BUSY", "organizer": "bob@example.org", "recurrence_id": null, "start": "2024-06-03T08:00:00Z", "summary": "Planning \"Q3\"\u001b[2J", "uid": "uid-1@example.org"'
+has json '"recurrence_id": "2024-06-04T08:00:00Z", "start": "2024-06-03T13:00:00Z", "summary": "Moved secret"'
+lacks out "room-a@example.org (Europe/Berlin)"
+run 0 --db "$DB" schedule bob@example.org --json
+json
+has out "[]"
+run 0 --db "$DB" schedule bob@example.org --ics
+has out "BEGIN:VCALENDAR"
+lacks out "BEGIN:VEVENT"
+run 2 --db "$DB" schedule room-a@example.org --ics --json
+has err "--json and --ics exclude each other"
+run 0 --db "$DB" schedule --help
+has out "schedule ADDRESS [--from TIME] [--to TIME] [--json | --ics]"
 
 # journal, newest first, with each filter
 run 0 --db "$DB" journal

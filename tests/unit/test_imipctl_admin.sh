@@ -1,7 +1,7 @@
 #!/bin/sh
 # test_imipctl_admin.sh IMIPCTL - the administration commands of imipctl(8)
 # end to end on a temporary database: calendar remove and rename, outbox
-# retry and purge.
+# retry and purge, and freebusy --ifb's window from today.
 #
 # Bookings are seeded with python3 the way the filter stores them, relative
 # to the clock, since "ahead" means after now.
@@ -207,5 +207,45 @@ run 0 --db "$DB" outbox list --all --json
 json
 has json '"id": 1'
 lacks json '"id": 2'
+
+# freebusy --ifb without --from: from today's midnight (the calendar's
+# zone) for 60 days, or --days; a booking tomorrow is in, one in 70 days
+# only in the longer window
+run 0 --db "$DB" calendar add room-e@example.org --kind resource \
+    --tz America/New_York
+python3 - "$DB" >"$T/ifb" <<'PY' || failed=1
+import datetime, sqlite3, sys, time, zoneinfo
+now, day = int(time.time()), 86400
+ny = zoneinfo.ZoneInfo("America/New_York")
+utc = datetime.timezone.utc
+db = sqlite3.connect(sys.argv[1])
+cal, = db.execute("SELECT id FROM calendar WHERE address ="
+                  " 'room-e@example.org'").fetchone()
+db.execute("INSERT INTO event (id, calendar_id, uid, partstat, updated)"
+           " VALUES (30, ?, 'ifb@example.org', 'ACCEPTED', 0)", (cal,))
+for start in (now + day, now + 70 * day):
+    db.execute("INSERT INTO busy (calendar_id, event_id, start, end)"
+               " VALUES (?, 30, ?, ?)", (cal, start, start + 3600))
+db.execute("UPDATE calendar SET busy_span_max = 3600 WHERE id = ?", (cal,))
+db.commit()
+fmt = lambda t: datetime.datetime.fromtimestamp(t, utc).strftime(
+    "%Y%m%dT%H%M%SZ")
+today = datetime.datetime.now(ny).date()
+midnight = lambda d: int(datetime.datetime.combine(d, datetime.time(),
+                                                  ny).timestamp())
+print(fmt(midnight(today)), fmt(midnight(today + datetime.timedelta(60))),
+      fmt(now + day), fmt(now + 70 * day))
+PY
+read -r ifb_start ifb_end tomorrow later <"$T/ifb"
+run 0 --db "$DB" freebusy room-e@example.org --ifb
+has out "DTSTART:$ifb_start"
+has out "DTEND:$ifb_end"
+has out "FREEBUSY;FBTYPE=BUSY:$tomorrow/"
+lacks out "$later"
+lacks out "ifb@example.org"
+run 0 --db "$DB" freebusy room-e@example.org --ifb --days 90
+has out "FREEBUSY;FBTYPE=BUSY:$later/"
+run 2 --db "$DB" freebusy room-e@example.org
+has err "--from and --to are required (but with --ifb)"
 
 exit $failed

@@ -1,7 +1,8 @@
 /*
  * test_store_admin.c - the store functions behind imipctl's administration
  * commands: the list of calendar settings, removing and renaming
- * calendars, retrying and purging the outbox, backup and integrity check.
+ * calendars, the instance of a busy period (schedule --ics), retrying and
+ * purging the outbox, backup and integrity check.
  * A fresh database per test (store_fx.h) with a constant clock.
  */
 #include <setjmp.h>
@@ -226,6 +227,51 @@ test_rename_keeps_events_and_refuses_taken_address(void **state)
 	    "x@example.org", &err), IMIP_ENOTFOUND);
 }
 
+/* Append "uid@rid-T0" (or "uid" for rid 0) for each busy period. */
+static int
+collect_rid(const struct imip_busy_rec *b, void *arg)
+{
+	char *buf = arg;
+	size_t n = strlen(buf);
+
+	if (b->rid == 0)
+		snprintf(buf + n, 256 - n, "%s%s", n > 0 ? " " : "", b->uid);
+	else
+		snprintf(buf + n, 256 - n, "%s%s@%lld", n > 0 ? " " : "",
+		    b->uid, (long long)(b->rid - T0));
+	return 0;
+}
+
+static void
+test_busy_rows_carry_their_instance(void **state)
+{
+	struct fx *fx = *state;
+	struct imip_err err = { 0 };
+	char buf[256] = "", sql[512];
+	int64_t ev;
+
+	book(fx, fx->cal, "single@example.org", T0, T0 + HOUR);
+	ev = book(fx, fx->cal, "series@example.org", T0 + DAY, T0 + DAY + HOUR);
+	assert_int_equal(imip_store_busy_clear(fx->st, ev, &err), IMIP_OK);
+	assert_int_equal(imip_store_busy_set(fx->st, fx->cal, ev, T0 + DAY,
+	    T0 + DAY, T0 + DAY + HOUR, "BUSY", &err), IMIP_OK);
+	/* a moved instance stored as its own event row, busy without rid */
+	snprintf(sql, sizeof(sql), "INSERT INTO event (id, calendar_id, uid,"
+	    " recurrence_id, partstat, updated) VALUES (50, %lld,"
+	    " 'series@example.org', %lld, 'ACCEPTED', 0);"
+	    " INSERT INTO busy (calendar_id, event_id, start, end)"
+	    " VALUES (%lld, 50, %lld, %lld)", (long long)fx->cal,
+	    (long long)(T0 + 2 * DAY), (long long)fx->cal,
+	    (long long)(T0 + 2 * DAY + HOUR), (long long)(T0 + 2 * DAY +
+	    2 * HOUR));
+	dbfx_exec(fx->db, sql);
+
+	assert_int_equal(imip_store_busy_overlapping(fx->st, fx->cal, T0,
+	    T0 + 3 * DAY, NULL, collect_rid, buf, &err), IMIP_OK);
+	assert_string_equal(buf, "single@example.org "
+	    "series@example.org@86400 series@example.org@172800");
+}
+
 static enum imip_outbox_state
 state_of(struct fx *fx, int64_t id)
 {
@@ -343,6 +389,7 @@ main(void)
 		T(test_future_counts_events_with_busy_time_ending_later),
 		T(test_remove_drops_calendar_events_busy_keeps_journal),
 		T(test_rename_keeps_events_and_refuses_taken_address),
+		T(test_busy_rows_carry_their_instance),
 		T(test_outbox_state_waiting_failed_sent),
 		T(test_outbox_due_now_revives_failed_never_sent),
 		T(test_outbox_purge_sent_before_unsent_only_when_asked),
