@@ -37,6 +37,8 @@ policy_summary(const struct imip_calendar *cal, char *buf, size_t size)
 	buf[0] = '\0';
 	word(buf, size, p->approval, "approval by %s", p->delegates != NULL ?
 	    p->delegates : "(no delegates)");
+	word(buf, size, !p->approval && p->delegates != NULL, "delegates=%s",
+	    p->delegates);
 	word(buf, size, p->external, "external");
 	word(buf, size, p->capacity > 1, "capacity=%d", p->capacity);
 	word(buf, size, p->window_days > 0, "window=%dd", p->window_days);
@@ -71,7 +73,17 @@ json_bool(const char *key, bool value)
 	printf(", \"%s\": %s", key, value ? "true" : "false");
 }
 
-/* The policy as a JSON object; -1 thresholds are null (configured). */
+/* A threshold of the calendar, or null for the configured one (-1). */
+static void
+json_threshold(const char *key, int value)
+{
+	if (value >= 0)
+		json_int(key, value);
+	else
+		printf(", \"%s\": null", key);
+}
+
+/* The policy as a JSON object; every key, so a script finds each. */
 static void
 policy_json(const struct imip_calendar *cal)
 {
@@ -85,10 +97,8 @@ policy_json(const struct imip_calendar *cal)
 	json_int("min_minutes", p->min_minutes);
 	json_int("max_minutes", p->max_minutes);
 	json_bool("recurring", p->recurring);
-	if (p->conflict_max_instances >= 0)
-		json_int("conflict_max_instances", p->conflict_max_instances);
-	if (p->conflict_max_percent >= 0)
-		json_int("conflict_max_percent", p->conflict_max_percent);
+	json_threshold("conflict_max_instances", p->conflict_max_instances);
+	json_threshold("conflict_max_percent", p->conflict_max_percent);
 	ctl_json_field("working_hours", p->working_hours, false);
 	ctl_json_field("allow", p->allow, false);
 	ctl_json_field("deny", p->deny, false);

@@ -107,8 +107,10 @@ run 0 --db "$DB" calendar list
 has out "approval by pa@example.org boss@example.org external capacity=3 hours=mon-fri 08:00-18:00 consume"
 run 0 --db "$DB" calendar list --json
 json
-has json '"booking": "approval", "capacity": 3, "delegates": "pa@example.org boss@example.org", "delivery": "consume", "deny": null, "external": true'
+has json '"booking": "approval", "capacity": 3, "conflict_max_instances"'
+has json '"delegates": "pa@example.org boss@example.org", "delivery": "consume", "deny": null, "external": true'
 has json '"working_hours": "mon-fri 08:00-18:00"'
+has json '"conflict_max_instances": null, "conflict_max_percent": null'
 run 2 --db "$DB" calendar set room-a@example.org capacity 0
 has err "capacity: \"0\" is not a number from 1 to"
 run 2 --db "$DB" calendar set room-a@example.org working-hours "weekdays 9-5"
@@ -118,6 +120,14 @@ has err "delegates: addresses only"
 run 2 --db "$DB" calendar set room-a@example.org booking sometimes
 has err "booking: \"sometimes\" is not automatic or approval"
 run 0 --db "$DB" calendar set room-a@example.org booking automatic
+run 0 --db "$DB" calendar set room-a@example.org conflict-max-percent 20
+run 0 --db "$DB" calendar list
+has out "delegates=pa@example.org boss@example.org external"
+has out "conflicts<=20%"
+run 0 --db "$DB" calendar list --json
+json
+has json '"conflict_max_instances": null, "conflict_max_percent": 20'
+run 0 --db "$DB" calendar set room-a@example.org conflict-max-percent default
 run 0 --db "$DB" calendar set room-a@example.org delivery deliver
 run 0 --db "$DB" calendar set room-a@example.org capacity 1
 
