@@ -20,6 +20,7 @@
 struct imip_store {
 	sqlite3		*db;
 	int		 version;		/* PRAGMA user_version */
+	int		 busy_ms;		/* sqlite3_busy_timeout */
 	sqlite3_stmt	*stmt[STMT_COUNT];	/* prepared lazily */
 	uint64_t	 busy_writes;		/* busy rows changed so far */
 };
@@ -50,14 +51,28 @@ store_db(struct imip_store *st)
 	return st->db;
 }
 
+/* store_busy_ms - how long st waits for a lock, in milliseconds */
+int
+store_busy_ms(struct imip_store *st)
+{
+	return st->busy_ms;
+}
+
 /* store_fail - an IMIP code and message for SQLite result rc */
 int
 store_fail(struct imip_store *st, int rc, const char *what,
     struct imip_err *err)
 {
+	return store_fail_db(st->db, rc, what, err);
+}
+
+/* store_fail_db - the same for any connection db (may be NULL) */
+int
+store_fail_db(sqlite3 *db, int rc, const char *what, struct imip_err *err)
+{
 	const char *msg;
 
-	msg = st->db != NULL ? sqlite3_errmsg(st->db) : sqlite3_errstr(rc);
+	msg = db != NULL ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
 	switch (rc & 0xff) {
 	case SQLITE_BUSY:
 	case SQLITE_LOCKED:
@@ -329,6 +344,7 @@ imip_store_open(struct imip_store **out, const char *path, int flags,
 		goto out;
 	}
 	sqlite3_busy_timeout(st->db, busy_ms);
+	st->busy_ms = busy_ms;
 	/*
 	 * synchronous=FULL: in WAL mode NORMAL survives a process crash but
 	 * may lose the last commits on power failure, and a decision (with

@@ -180,6 +180,14 @@ int	imip_store_begin(struct imip_store *st, struct imip_err *err);
 int	imip_store_commit(struct imip_store *st, struct imip_err *err);
 void	imip_store_rollback(struct imip_store *st);
 
+/*
+ * store_file.c: the file as a whole.  backup copies it to dest (through
+ * dest.tmp, checked, then renamed) while others may write.
+ */
+int	imip_store_integrity(struct imip_store *st, struct imip_err *err);
+int	imip_store_backup(struct imip_store *st, const char *dest,
+	    struct imip_err *err);
+
 /* store_calendar.c: calendars (calendar_set, setting_key: store_settings.c) */
 int	imip_store_calendar_add(struct imip_store *st, const char *address,
 	    enum imip_cal_kind kind, const char *name, const char *tz,

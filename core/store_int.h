@@ -1,5 +1,5 @@
 /*
- * store_int.h - what store.c, store_event.c and store_outbox.c share.
+ * store_int.h - what the store's files (store.c, store_*.c) share.
  *
  * Not part of the core API: only the store's own files and its unit test
  * include this.  The handle caches one prepared statement per query id.
@@ -84,6 +84,13 @@ void	store_done(sqlite3_stmt *s);
 /* store_fail - map the SQLite result rc to an IMIP code with a message */
 int	store_fail(struct imip_store *st, int rc, const char *what,
 	    struct imip_err *err);
+
+/* store_fail_db - store_fail for a connection of its own (backup copy) */
+int	store_fail_db(sqlite3 *db, int rc, const char *what,
+	    struct imip_err *err);
+
+/* store_busy_ms - the busy timeout st was opened with */
+int	store_busy_ms(struct imip_store *st);
 
 /* store_bind_text - bind s, or SQL NULL when s is NULL */
 int	store_bind_text(sqlite3_stmt *stmt, int idx, const char *s);

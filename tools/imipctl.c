@@ -22,6 +22,10 @@ static const struct ctl_cmd commands[] = {
 	{ "init", "",
 	    "create the database or bring its schema up to date",
 	    ctl_cmd_init, NULL, 0 },
+	{ "backup", "DEST",
+	    "copy the database to DEST, safely while the filter writes "
+	    "(through DEST.tmp, checked, then renamed)",
+	    ctl_cmd_backup, NULL, 0 },
 	{ "calendar add",
 	    "ADDRESS --kind resource|person [--name NAME] [--tz ZONE]",
 	    "manage ADDRESS as a calendar (ZONE defaults to UTC)",

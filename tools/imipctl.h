@@ -104,6 +104,8 @@ int	ctl_open_cal(const struct ctl *ctl, const struct ctl_cmd *cmd,
 
 /* the commands, one file per concept */
 int	ctl_cmd_init(const struct ctl *, const struct ctl_cmd *, int, char **);
+int	ctl_cmd_backup(const struct ctl *, const struct ctl_cmd *, int,
+	    char **);
 int	ctl_cmd_cal_add(const struct ctl *, const struct ctl_cmd *, int,
 	    char **);
 int	ctl_cmd_cal_set(const struct ctl *, const struct ctl_cmd *, int,

@@ -1,7 +1,8 @@
 #!/bin/sh
 # test_imipctl_admin.sh IMIPCTL - the administration commands of imipctl(8)
 # end to end on a temporary database: calendar remove and rename, outbox
-# retry and purge, and freebusy --ifb's window from today.
+# retry and purge, freebusy --ifb's window from today, and backup while
+# another process writes.
 #
 # Bookings are seeded with python3 the way the filter stores them, relative
 # to the clock, since "ahead" means after now.
@@ -9,16 +10,16 @@ set -u
 
 . "$(dirname "$0")/imipctl_lib.sh"
 
-# count SQL - the one number sql answers on the database
+# count SQL [FILE] - the one value sql answers on FILE (default $DB)
 count() {
 	python3 -c 'import sqlite3, sys
 print(sqlite3.connect(sys.argv[1]).execute(sys.argv[2]).fetchone()[0])' \
-	    "$DB" "$1"
+	    "${2:-$DB}" "$1"
 }
 
-# want_count SQL N - sql answers N
+# want_count SQL N [FILE] - sql answers N on FILE (default $DB)
 want_count() {
-	got=$(count "$1")
+	got=$(count "$1" "${3:-$DB}")
 	if [ "$got" != "$2" ]; then
 		echo "FAIL: $1: got $got, want $2" >&2
 		failed=1
@@ -247,5 +248,109 @@ run 0 --db "$DB" freebusy room-e@example.org --ifb --days 90
 has out "FREEBUSY;FBTYPE=BUSY:$later/"
 run 2 --db "$DB" freebusy room-e@example.org
 has err "--from and --to are required (but with --ifb)"
+
+# check_copy FILE - FILE is a whole database: integrity ok, our schema
+check_copy() {
+	python3 - "$1" <<'PY' || failed=1
+import sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+ok, = db.execute("PRAGMA integrity_check").fetchone()
+assert ok == "ok", "integrity_check: got %r" % ok
+v, = db.execute("PRAGMA user_version").fetchone()
+assert v == 9, "user_version: got %d, want 9" % v
+PY
+}
+
+# wait_for FILE - until FILE exists (at most 10 s)
+wait_for() {
+	n=0
+	while [ ! -e "$1" ] && [ $n -lt 100 ]; do
+		sleep 0.1
+		n=$((n + 1))
+	done
+}
+
+run 0 --db "$DB" backup --help
+has out "backup DEST"
+run 2 --db "$DB" backup
+has err "imipctl: backup: missing DEST"
+run 2 --db "$DB" backup "$T/a.db" "$T/b.db"
+has err "unexpected argument"
+run 1 --db "$T/none.db" backup "$T/a.db"
+has err "no database"
+run 1 --db "$DB" backup "$DB"
+has err "is the database itself"
+run 1 --db "$DB" backup "$T/no/such/dir/copy.db"
+has err "imipctl: backup: $T/no/such/dir/copy.db.tmp: No such file"
+
+# another process holds a write transaction: the copy is made at once,
+# without its uncommitted row
+rows=$(count "SELECT count(*) FROM journal")
+python3 - "$DB" "$T/locked" <<'PY' &
+import sqlite3, sys, time
+db = sqlite3.connect(sys.argv[1], isolation_level=None)
+db.execute("BEGIN IMMEDIATE")
+db.execute("INSERT INTO journal (at, decision) VALUES (0, 'UNCOMMITTED')")
+open(sys.argv[2], "w").close()
+time.sleep(8)
+db.execute("ROLLBACK")
+PY
+locker=$!
+wait_for "$T/locked"
+start=$(date +%s)
+run 0 --db "$DB" backup "$T/b1.db"
+[ $(($(date +%s) - start)) -lt 5 ] || {
+	echo "FAIL: backup waited for the writer" >&2
+	failed=1
+}
+kill "$locker" 2>/dev/null
+wait "$locker" 2>/dev/null
+has out "$DB: copied to $T/b1.db (schema version 9, integrity ok)"
+check_copy "$T/b1.db"
+want_count "SELECT count(*) FROM journal" "$rows" "$T/b1.db"
+want_count "SELECT count(*) FROM journal WHERE decision = 'UNCOMMITTED'" 0 \
+    "$T/b1.db"
+[ -e "$T/b1.db.tmp" ] && {
+	echo "FAIL: backup left b1.db.tmp" >&2
+	failed=1
+}
+
+# another process commits in a loop: each copy is whole and in order
+python3 - "$DB" "$T/stop" "$T/started" <<'PY' &
+import os, sqlite3, sys
+db = sqlite3.connect(sys.argv[1], isolation_level=None, timeout=10)
+n = 0
+while not os.path.exists(sys.argv[2]):
+    db.execute("BEGIN IMMEDIATE")
+    db.execute("INSERT INTO journal (at, decision, reason) VALUES"
+               " (?, 'LOOP', ?)", (n, "x" * 2000))
+    db.execute("COMMIT")
+    n += 1
+    if n == 50:
+        open(sys.argv[3], "w").close()
+PY
+writer=$!
+wait_for "$T/started"
+last=0
+for i in 1 2 3; do
+	run 0 --db "$DB" backup "$T/b2.db"
+	check_copy "$T/b2.db"
+	n=$(count "SELECT count(*) FROM journal WHERE decision = 'LOOP'" \
+	    "$T/b2.db")
+	if [ "$n" -lt 50 ] || [ "$n" -lt "$last" ]; then
+		echo "FAIL: backup $i: $n LOOP rows after $last" >&2
+		failed=1
+	fi
+	last=$n
+done
+touch "$T/stop"
+wait "$writer" || failed=1
+
+# a -wal beside DEST would be replayed into the new copy: refused
+: >"$T/b2.db-wal"
+run 1 --db "$DB" backup "$T/b2.db"
+has err "$T/b2.db-wal exists"
+want_count "SELECT count(*) FROM journal WHERE decision = 'LOOP'" "$last" \
+    "$T/b2.db"
 
 exit $failed

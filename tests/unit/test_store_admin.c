@@ -13,6 +13,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 #include <sqlite3.h>
@@ -378,6 +380,142 @@ test_outbox_purge_sent_before_unsent_only_when_asked(void **state)
 	assert_int_equal(raw_int(fx->path, "SELECT count(*) FROM outbox"), 0);
 }
 
+/* Add n journal rows through st. */
+static void
+journal_rows(struct imip_store *st, int n)
+{
+	struct imip_journal_rec j = { .at = T0, .calendar =
+	    "room-a@example.org", .decision = "ACCEPTED", .reason = "booked" };
+	struct imip_err err = { 0 };
+
+	for (int i = 0; i < n; i++)
+		assert_int_equal(imip_store_journal_add(st, &j, &err),
+		    IMIP_OK);
+}
+
+static int
+journal_count(const char *path)
+{
+	return raw_int(path, "SELECT count(*) FROM journal");
+}
+
+static void
+test_backup_copies_a_checked_snapshot_with_the_mode(void **state)
+{
+	struct fx *fx = *state;
+	struct imip_err err = { 0 };
+	char dest[400], tmp[420];
+	struct stat sb;
+
+	journal_rows(fx->st, 30);
+	assert_int_equal(chmod(fx->path, 0640), 0);
+	snprintf(dest, sizeof(dest), "%s/copy.db", fx->dir);
+	snprintf(tmp, sizeof(tmp), "%s.tmp", dest);
+
+	assert_int_equal(imip_store_backup(fx->st, dest, &err), IMIP_OK);
+	assert_int_equal(journal_count(dest), 30);
+	assert_int_equal(raw_int(dest, "PRAGMA user_version"),
+	    imip_store_version(fx->st));
+	assert_int_equal(stat(dest, &sb), 0);
+	assert_int_equal(sb.st_mode & 0777, 0640);
+	assert_int_equal(access(tmp, F_OK), -1);
+	/* again over the old copy: replaced whole */
+	journal_rows(fx->st, 5);
+	assert_int_equal(imip_store_backup(fx->st, dest, &err), IMIP_OK);
+	assert_int_equal(journal_count(dest), 35);
+}
+
+static void
+test_backup_goes_on_while_another_handle_writes(void **state)
+{
+	struct fx *fx = *state;
+	struct imip_store *writer = NULL;
+	struct imip_err err = { 0 };
+	char dest[400];
+
+	journal_rows(fx->st, 3);
+	/* another connection holds the write lock with a row not committed */
+	assert_int_equal(imip_store_open(&writer, fx->path, 0, 0, &err),
+	    IMIP_OK);
+	assert_int_equal(imip_store_begin(writer, &err), IMIP_OK);
+	journal_rows(writer, 1);
+	snprintf(dest, sizeof(dest), "%s/copy.db", fx->dir);
+
+	assert_int_equal(imip_store_backup(fx->st, dest, &err), IMIP_OK);
+	assert_int_equal(journal_count(dest), 3);
+	assert_int_equal(imip_store_commit(writer, &err), IMIP_OK);
+	imip_store_close(writer);
+	assert_int_equal(imip_store_backup(fx->st, dest, &err), IMIP_OK);
+	assert_int_equal(journal_count(dest), 4);
+}
+
+static void
+test_backup_refuses_itself_and_a_stale_log(void **state)
+{
+	struct fx *fx = *state;
+	struct imip_err err = { 0 };
+	char dest[400], wal[420], tmp[420];
+	FILE *f;
+
+	assert_int_equal(imip_store_backup(fx->st, fx->path, &err), IMIP_ERR);
+	assert_non_null(strstr(err.msg, "is the database itself"));
+	snprintf(dest, sizeof(dest), "%s/copy.db", fx->dir);
+	snprintf(wal, sizeof(wal), "%s-wal", dest);
+	snprintf(tmp, sizeof(tmp), "%s.tmp", dest);
+	journal_rows(fx->st, 2);
+	assert_int_equal(imip_store_backup(fx->st, dest, &err), IMIP_OK);
+	journal_rows(fx->st, 2);
+	assert_non_null(f = fopen(wal, "w"));
+	fclose(f);
+
+	assert_int_equal(imip_store_backup(fx->st, dest, &err), IMIP_ERR);
+	assert_non_null(strstr(err.msg, "copy.db-wal exists"));
+	assert_int_equal(unlink(wal), 0);
+	/* the old copy is untouched, no tmp is left */
+	assert_int_equal(journal_count(dest), 2);
+	assert_int_equal(access(tmp, F_OK), -1);
+}
+
+/* Overwrite the start of the root page of table in the file at path. */
+static void
+corrupt_table(const char *path, const char *table)
+{
+	char sql[128];
+	int root, page;
+	FILE *f;
+
+	snprintf(sql, sizeof(sql), "SELECT rootpage FROM sqlite_master"
+	    " WHERE name = '%s'", table);
+	root = raw_int(path, sql);
+	page = raw_int(path, "PRAGMA page_size");
+	assert_non_null(f = fopen(path, "r+b"));
+	assert_int_equal(fseek(f, (long)(root - 1) * page + 8, SEEK_SET), 0);
+	for (int i = 0; i < 64; i++)
+		putc(0xff, f);
+	fclose(f);
+}
+
+static void
+test_integrity_finds_a_damaged_page(void **state)
+{
+	struct fx *fx = *state;
+	struct imip_store *copy = NULL;
+	struct imip_err err = { 0 };
+	char dest[400];
+
+	journal_rows(fx->st, 3);
+	assert_int_equal(imip_store_integrity(fx->st, &err), IMIP_OK);
+	snprintf(dest, sizeof(dest), "%s/copy.db", fx->dir);
+	assert_int_equal(imip_store_backup(fx->st, dest, &err), IMIP_OK);
+	corrupt_table(dest, "journal");
+
+	assert_int_equal(imip_store_open(&copy, dest, IMIP_STORE_READONLY, 0,
+	    &err), IMIP_OK);
+	assert_int_equal(imip_store_integrity(copy, &err), IMIP_ERR);
+	assert_non_null(strstr(err.msg, "integrity check: "));
+	imip_store_close(copy);
+}
+
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 
 int
@@ -393,6 +531,10 @@ main(void)
 		T(test_outbox_state_waiting_failed_sent),
 		T(test_outbox_due_now_revives_failed_never_sent),
 		T(test_outbox_purge_sent_before_unsent_only_when_asked),
+		T(test_backup_copies_a_checked_snapshot_with_the_mode),
+		T(test_backup_goes_on_while_another_handle_writes),
+		T(test_backup_refuses_itself_and_a_stale_log),
+		T(test_integrity_finds_a_damaged_page),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
