@@ -22,7 +22,10 @@
 
 #define BACKUP_WAIT_MS	50	/* between tries while the source is busy */
 
-/* PRAGMA integrity_check on db: "ok", else its first complaint. */
+/*
+ * PRAGMA integrity_check on db: "ok", else its first complaint; what
+ * names db in the message of an SQLite error.
+ */
 static int
 integrity(sqlite3 *db, const char *what, struct imip_err *err)
 {
@@ -39,8 +42,8 @@ integrity(sqlite3 *db, const char *what, struct imip_err *err)
 	}
 	v = (const char *)sqlite3_column_text(s, 0);
 	if (v == NULL || strcmp(v, "ok") != 0)
-		rc = imip_err_set(err, IMIP_ERR, "%s: integrity check: %s",
-		    what, v != NULL ? v : "no answer");
+		rc = imip_err_set(err, IMIP_ERR, "integrity check: %s",
+		    v != NULL ? v : "no answer");
 	else
 		rc = IMIP_OK;
 out:

@@ -26,6 +26,10 @@ static const struct ctl_cmd commands[] = {
 	    "copy the database to DEST, safely while the filter writes "
 	    "(through DEST.tmp, checked, then renamed)",
 	    ctl_cmd_backup, NULL, 0 },
+	{ "check", "",
+	    "check that CONFIG (default " CTL_DEFAULT_CONF ") loads, the "
+	    "database is sound and the milter socket accepts connections",
+	    ctl_cmd_check, NULL, CTL_OWN_CONF },
 	{ "calendar add",
 	    "ADDRESS --kind resource|person [--name NAME] [--tz ZONE]",
 	    "manage ADDRESS as a calendar (ZONE defaults to UTC)",

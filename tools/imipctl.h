@@ -106,6 +106,8 @@ int	ctl_open_cal(const struct ctl *ctl, const struct ctl_cmd *cmd,
 int	ctl_cmd_init(const struct ctl *, const struct ctl_cmd *, int, char **);
 int	ctl_cmd_backup(const struct ctl *, const struct ctl_cmd *, int,
 	    char **);
+int	ctl_cmd_check(const struct ctl *, const struct ctl_cmd *, int,
+	    char **);
 int	ctl_cmd_cal_add(const struct ctl *, const struct ctl_cmd *, int,
 	    char **);
 int	ctl_cmd_cal_set(const struct ctl *, const struct ctl_cmd *, int,

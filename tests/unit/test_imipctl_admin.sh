@@ -1,8 +1,9 @@
 #!/bin/sh
 # test_imipctl_admin.sh IMIPCTL - the administration commands of imipctl(8)
 # end to end on a temporary database: calendar remove and rename, outbox
-# retry and purge, freebusy --ifb's window from today, and backup while
-# another process writes.
+# retry and purge, freebusy --ifb's window from today, backup while another
+# process writes, and check with good and bad configurations, databases
+# and sockets.
 #
 # Bookings are seeded with python3 the way the filter stores them, relative
 # to the clock, since "ahead" means after now.
@@ -352,5 +353,99 @@ run 1 --db "$DB" backup "$T/b2.db"
 has err "$T/b2.db-wal exists"
 want_count "SELECT count(*) FROM journal WHERE decision = 'LOOP'" "$last" \
     "$T/b2.db"
+
+# check: the milter socket of a good configuration accepts connections
+# (a python listener stands in for the filter, unix and inet)
+python3 - "$T/milter.sock" "$T/port" "$T/stop-listen" <<'PY' &
+import os, socket, sys, time
+u = socket.socket(socket.AF_UNIX)
+u.bind(sys.argv[1])
+u.listen(5)
+i = socket.socket()
+i.bind(("127.0.0.1", 0))
+i.listen(5)
+with open(sys.argv[2] + ".new", "w") as f:
+    print(i.getsockname()[1], file=f)
+os.rename(sys.argv[2] + ".new", sys.argv[2])
+while not os.path.exists(sys.argv[3]):
+    time.sleep(0.1)
+PY
+listener=$!
+wait_for "$T/port"
+port=$(cat "$T/port")
+printf 'socket = unix:%s\ndatabase = %s\n' "$T/milter.sock" "$DB" >"$T/unix.conf"
+printf 'socket = inet:%s@127.0.0.1\ndatabase = %s\n' "$port" "$DB" \
+    >"$T/inet.conf"
+printf 'socket = inet:%s@localhost\ndatabase = %s\n' "$port" "$DB" \
+    >"$T/name.conf"
+run 0 -c "$T/unix.conf" check
+line 1 "config $T/unix.conf: ok"
+line 2 "database $DB: ok (schema version 9, integrity ok)"
+line 3 "socket unix:$T/milter.sock: ok (accepts connections)"
+empty err
+run 0 -c "$T/inet.conf" check
+has out "socket inet:$port@127.0.0.1: ok (accepts connections)"
+run 0 -c "$T/name.conf" check
+has out "socket inet:$port@localhost: ok"
+run 0 check --help
+has out "check"
+run 2 -c "$T/unix.conf" check now
+has err "unexpected argument 'now'"
+# --db wins over the file's database, as for every command
+run 1 -c "$T/unix.conf" --db "$T/none.db" check
+has out "database $T/none.db: FAIL: No such file or directory"
+has out "socket unix:$T/milter.sock: ok"
+has err "imipctl: check: 1 of 3 checks failed"
+touch "$T/stop-listen"
+wait "$listener"
+
+# nobody listening: the socket check fails, the others pass
+run 1 -c "$T/unix.conf" check
+has out "config $T/unix.conf: ok"
+has out "database $DB: ok"
+has out "socket unix:$T/milter.sock: FAIL: connect $T/milter.sock: Connection refused"
+has err "imipctl: check: 1 of 3 checks failed"
+rm -f "$T/milter.sock"
+run 1 -c "$T/unix.conf" check
+has out "FAIL: connect $T/milter.sock: No such file or directory"
+run 1 -c "$T/inet.conf" check
+has out "socket inet:$port@127.0.0.1: FAIL: connect 127.0.0.1 port $port: Connection refused"
+printf 'socket = inet:@127.0.0.1\ndatabase = %s\n' "$DB" >"$T/noport.conf"
+run 1 -c "$T/noport.conf" check
+has out "socket inet:@127.0.0.1: FAIL: want PORT@HOST"
+
+# a configuration that does not load: reported, the socket not checked
+printf 'socket = unix:%s\nno_such_key = 1\n' "$T/milter.sock" >"$T/bad.conf"
+run 1 -c "$T/bad.conf" check
+has out "config $T/bad.conf: FAIL: $T/bad.conf:2: unknown key"
+has out "socket -: FAIL: not checked: no configuration"
+has err "check: 3 of 3 checks failed"
+run 1 -c "$T/missing.conf" --db "$DB" check
+has out "config $T/missing.conf: FAIL:"
+has out "database $DB: ok"
+
+# a database of an older schema, and a damaged one
+cp "$DB" "$T/old.db"
+python3 -c 'import sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+db.execute("PRAGMA user_version = 8")
+db.commit()' "$T/old.db"
+run 1 -c "$T/unix.conf" --db "$T/old.db" check
+has out "database $T/old.db: FAIL:"
+has out "database schema 8 is older than this program (9)"
+cp "$T/b1.db" "$T/bad.db"
+python3 - "$T/bad.db" <<'PY' || failed=1
+import sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+root, = db.execute("SELECT rootpage FROM sqlite_master WHERE name ="
+                   " 'journal'").fetchone()
+size, = db.execute("PRAGMA page_size").fetchone()
+db.close()
+with open(sys.argv[1], "r+b") as f:
+    f.seek((root - 1) * size + 8)
+    f.write(b"\xff" * 64)
+PY
+run 1 -c "$T/unix.conf" --db "$T/bad.db" check
+has out "database $T/bad.db: FAIL: integrity check: "
 
 exit $failed
