@@ -39,6 +39,28 @@ has err "option --db needs an argument"
 run 2 --db "$DB" calendar
 has err "missing subcommand"
 
+# every command: --help is its usage on stdout (exit 0); an unknown option
+# is a message naming the command and its usage on stderr (exit 2)
+for c in init backup check "calendar add" "calendar remove" \
+    "calendar rename" "calendar set" "calendar list" schedule events \
+    freebusy journal "outbox list" "outbox retry" "outbox purge" expand; do
+	# shellcheck disable=SC2086
+	run 0 --db "$DB" $c --help
+	has out "usage: imipctl [--db PATH | -c CONFIG] $c"
+	empty err
+	# shellcheck disable=SC2086
+	run 2 --db "$DB" $c --bogus
+	has err "imipctl: $c: unknown option --bogus"
+	has err "usage: imipctl [--db PATH | -c CONFIG] $c"
+	empty out
+done
+run 0 --help
+for c in backup check "calendar remove" "calendar rename" "outbox retry" \
+    "outbox purge"; do
+	has out "  $c"
+done
+has out "Exit status: 0 done, 1 failed, 2 bad command line."
+
 # nothing before init
 run 1 --db "$DB" calendar list
 has err "imipctl: $DB: no database"
@@ -595,5 +617,19 @@ cmp -s "$T/before" "$T/after" || {
 	echo "FAIL: expand --dry-run changed the database" >&2
 	failed=1
 }
+
+# every list command's --json is valid JSON for python3 -m json.tool,
+# with the control characters and bad bytes seeded above
+for c in "calendar list" "events room-a@example.org" \
+    "schedule room-a@example.org --from 2024-06-01 --to 2024-07-01" \
+    "freebusy room-a@example.org --from 2024-06-01 --to 2024-07-01" \
+    journal "outbox list --all"; do
+	# shellcheck disable=SC2086
+	run 0 --db "$DB" $c --json
+	python3 -m json.tool "$T/out" >/dev/null || {
+		echo "FAIL: imipctl $c --json: not JSON" >&2
+		failed=1
+	}
+done
 
 exit $failed
