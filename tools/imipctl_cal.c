@@ -189,8 +189,8 @@ cal_remove(const struct ctl *ctl, const struct ctl_cmd *cmd,
 		goto out;
 	}
 	if (n > 0 && !force) {
-		rc = ctl_fail("calendar %s has %lld event%s with bookings ahead;"
-		    " --force removes it with them", cal->address,
+		rc = ctl_fail("calendar %s has %lld event%s with bookings "
+		    "ahead; --force removes it with them", cal->address,
 		    (long long)n, n == 1 ? "" : "s");
 		goto out;
 	}
