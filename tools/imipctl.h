@@ -87,6 +87,8 @@ void	ctl_conf_use(struct ctl *ctl, const struct imip_conf *conf);
 /* imipctl_args.c */
 int	ctl_operands(const struct ctl_cmd *cmd, int argc, char **argv,
 	    int want, const char *what);
+int	ctl_plain_args(const struct ctl_cmd *cmd, int argc, char **argv,
+	    int want, const char *what);
 int	ctl_time_arg(const struct ctl_cmd *cmd, const char *opt,
 	    const char *s, bool end_of_day, time_t *out);
 int	ctl_num_arg(const struct ctl_cmd *cmd, const char *what,

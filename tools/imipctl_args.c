@@ -30,6 +30,25 @@ ctl_operands(const struct ctl_cmd *cmd, int argc, char **argv, int want,
 	return CTL_OK;
 }
 
+/*
+ * ctl_plain_args - the arguments of a command without options of its own:
+ * --help (then -1), and exactly want operands
+ */
+int
+ctl_plain_args(const struct ctl_cmd *cmd, int argc, char **argv, int want,
+    const char *what)
+{
+	static const struct option lo[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	int c, rc;
+
+	if ((c = getopt_long(argc, argv, ":h", lo, NULL)) != -1)
+		return (rc = ctl_opt_other(cmd, c, argv)) != CTL_OK ? rc : -1;
+	return ctl_operands(cmd, argc, argv, want, what);
+}
+
 /* ctl_time_arg - the TIME of option opt, read in the zone now set */
 int
 ctl_time_arg(const struct ctl_cmd *cmd, const char *opt, const char *s,

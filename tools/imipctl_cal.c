@@ -126,19 +126,13 @@ int
 ctl_cmd_cal_set(const struct ctl *ctl, const struct ctl_cmd *cmd, int argc,
     char **argv)
 {
-	static const struct option lo[] = {
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
-	};
 	struct imip_err err = { 0 };
 	struct imip_store *st = NULL;
-	int c, rc;
+	int rc;
 
-	if ((c = getopt_long(argc, argv, ":h", lo, NULL)) != -1)
-		return ctl_opt_other(cmd, c, argv);
-	if ((rc = ctl_operands(cmd, argc, argv, 3, "ADDRESS KEY VALUE")) !=
+	if ((rc = ctl_plain_args(cmd, argc, argv, 3, "ADDRESS KEY VALUE")) !=
 	    CTL_OK)
-		return rc;
+		return rc < 0 ? CTL_OK : rc;
 	if ((rc = ctl_open(ctl, 0, &st)) != CTL_OK)
 		return rc;
 	if (imip_store_calendar_set(st, argv[optind], argv[optind + 1],
@@ -165,49 +159,71 @@ journal_note(struct imip_store *st, const char *address,
 	return imip_store_journal_add(st, &j, err);
 }
 
+/* What calendar remove or rename was asked, and what it says it did. */
+struct cal_change {
+	time_t		 now;
+	bool		 force;		/* remove: even with bookings ahead */
+	const char	*to;		/* rename: the new address */
+	char		 done[384];	/* printed once committed */
+};
+
 /*
- * Remove the calendar of address with everything it holds; refused,
- * unless force, when events hold busy time that has not ended yet.
+ * Change the calendar of address in one BEGIN IMMEDIATE transaction:
+ * change() does it inside, or refuses with err set (exit status 1).
  */
 static int
-cal_remove(const struct ctl *ctl, const struct ctl_cmd *cmd,
-    const char *address, bool force)
+cal_change(const struct ctl *ctl, const struct ctl_cmd *cmd,
+    const char *address, struct cal_change *c,
+    int (*change)(struct imip_store *, const struct imip_calendar *,
+    struct cal_change *, struct imip_err *))
 {
 	struct imip_calendar *cal = NULL;
 	struct imip_err err = { 0 };
 	struct imip_store *st = NULL;
-	time_t now = time(NULL);
-	char reason[96];
-	int64_t n = 0;
 	int rc;
 
+	c->now = time(NULL);
 	if ((rc = ctl_open_cal(ctl, cmd, 0, address, &st, &cal)) != CTL_OK)
 		goto out;
-	if (imip_store_begin(st, &err) < 0 ||
-	    imip_store_calendar_future(st, cal->id, now, &n, &err) < 0) {
-		rc = ctl_store_fail(cmd, &err);
-		goto out;
-	}
-	if (n > 0 && !force) {
-		rc = ctl_fail("calendar %s has %lld event%s with bookings "
-		    "ahead; --force removes it with them", cal->address,
-		    (long long)n, n == 1 ? "" : "s");
-		goto out;
-	}
-	snprintf(reason, sizeof(reason), "with %lld event%s booked ahead",
-	    (long long)n, n == 1 ? "" : "s");
-	if (imip_store_calendar_remove(st, cal->id, &err) < 0 ||
-	    journal_note(st, cal->address, "REMOVED", reason, now, &err) < 0 ||
+	if (imip_store_begin(st, &err) < 0 || change(st, cal, c, &err) < 0 ||
 	    imip_store_commit(st, &err) < 0) {
 		rc = ctl_store_fail(cmd, &err);
 		goto out;
 	}
-	printf("calendar %s removed, %s\n", cal->address, reason);
+	printf("%s\n", c->done);
 out:
 	imip_store_rollback(st);	/* no-op after COMMIT */
 	imip_calendar_free(cal);
 	imip_store_close(st);
 	return rc;
+}
+
+/*
+ * Remove cal with everything it holds; refused, unless c->force, when
+ * events hold busy time that has not ended yet.
+ */
+static int
+remove_change(struct imip_store *st, const struct imip_calendar *cal,
+    struct cal_change *c, struct imip_err *err)
+{
+	char reason[96];
+	int64_t n = 0;
+	int rc;
+
+	if ((rc = imip_store_calendar_future(st, cal->id, c->now, &n,
+	    err)) < 0)
+		return rc;
+	if (n > 0 && !c->force)
+		return imip_err_set(err, IMIP_ERR, "calendar %s has %lld "
+		    "event%s with bookings ahead; --force removes it with "
+		    "them", cal->address, (long long)n, n == 1 ? "" : "s");
+	snprintf(reason, sizeof(reason), "with %lld event%s booked ahead",
+	    (long long)n, n == 1 ? "" : "s");
+	snprintf(c->done, sizeof(c->done), "calendar %s removed, %s",
+	    cal->address, reason);
+	if ((rc = imip_store_calendar_remove(st, cal->id, err)) < 0)
+		return rc;
+	return journal_note(st, cal->address, "REMOVED", reason, c->now, err);
 }
 
 /* ctl_cmd_cal_remove - stop managing a calendar, forget its bookings */
@@ -220,49 +236,36 @@ ctl_cmd_cal_remove(const struct ctl *ctl, const struct ctl_cmd *cmd,
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
-	bool force = false;
-	int c, rc;
+	struct cal_change c = { .force = false };
+	int ch, rc;
 
-	while ((c = getopt_long(argc, argv, ":h", lo, NULL)) != -1) {
-		if (c != 'f')
-			return ctl_opt_other(cmd, c, argv);
-		force = true;
+	while ((ch = getopt_long(argc, argv, ":h", lo, NULL)) != -1) {
+		if (ch != 'f')
+			return ctl_opt_other(cmd, ch, argv);
+		c.force = true;
 	}
 	if ((rc = ctl_operands(cmd, argc, argv, 1, "ADDRESS")) != CTL_OK)
 		return rc;
-	return cal_remove(ctl, cmd, argv[optind], force);
+	return cal_change(ctl, cmd, argv[optind], &c, remove_change);
 }
 
-/* Move the calendar at from to the address to, noted under both. */
+/* Move cal to the address c->to, noted in the journal under both. */
 static int
-cal_rename(const struct ctl *ctl, const struct ctl_cmd *cmd,
-    const char *from, const char *to)
+rename_change(struct imip_store *st, const struct imip_calendar *cal,
+    struct cal_change *c, struct imip_err *err)
 {
-	struct imip_calendar *cal = NULL;
-	struct imip_err err = { 0 };
-	struct imip_store *st = NULL;
-	time_t now = time(NULL);
 	char was[300], now_is[300];
 	int rc;
 
-	if ((rc = ctl_open_cal(ctl, cmd, 0, from, &st, &cal)) != CTL_OK)
-		goto out;
-	snprintf(was, sizeof(was), "renamed to %s", to);
+	snprintf(was, sizeof(was), "renamed to %s", c->to);
 	snprintf(now_is, sizeof(now_is), "renamed from %s", cal->address);
-	if (imip_store_begin(st, &err) < 0 ||
-	    imip_store_calendar_rename(st, cal->id, to, &err) < 0 ||
-	    journal_note(st, cal->address, "RENAMED", was, now, &err) < 0 ||
-	    journal_note(st, to, "RENAMED", now_is, now, &err) < 0 ||
-	    imip_store_commit(st, &err) < 0) {
-		rc = ctl_store_fail(cmd, &err);
-		goto out;
-	}
-	printf("calendar %s renamed to %s\n", cal->address, to);
-out:
-	imip_store_rollback(st);	/* no-op after COMMIT */
-	imip_calendar_free(cal);
-	imip_store_close(st);
-	return rc;
+	snprintf(c->done, sizeof(c->done), "calendar %s renamed to %s",
+	    cal->address, c->to);
+	if ((rc = imip_store_calendar_rename(st, cal->id, c->to, err)) < 0 ||
+	    (rc = journal_note(st, cal->address, "RENAMED", was, c->now,
+	    err)) < 0)
+		return rc;
+	return journal_note(st, c->to, "RENAMED", now_is, c->now, err);
 }
 
 /* ctl_cmd_cal_rename - give a calendar a new address, keeping its events */
@@ -270,26 +273,23 @@ int
 ctl_cmd_cal_rename(const struct ctl *ctl, const struct ctl_cmd *cmd,
     int argc, char **argv)
 {
-	static const struct option lo[] = {
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
-	};
 	struct imip_err err = { 0 };
+	struct cal_change c = { .to = NULL };
 	char *from = NULL, *to = NULL;
-	int c, rc;
+	int rc;
 
-	if ((c = getopt_long(argc, argv, ":h", lo, NULL)) != -1)
-		return ctl_opt_other(cmd, c, argv);
-	if ((rc = ctl_operands(cmd, argc, argv, 2, "ADDRESS NEW-ADDRESS")) !=
+	if ((rc = ctl_plain_args(cmd, argc, argv, 2, "ADDRESS NEW-ADDRESS")) !=
 	    CTL_OK)
-		return rc;
+		return rc < 0 ? CTL_OK : rc;
 	if (imip_addr_norm(&from, argv[optind], &err) < 0 ||
 	    imip_addr_norm(&to, argv[optind + 1], &err) < 0)
 		rc = ctl_store_fail(cmd, &err);
 	else if (strcmp(from, to) == 0)
 		rc = ctl_usage_error(cmd, "%s is the address already", from);
-	else
-		rc = cal_rename(ctl, cmd, from, to);
+	else {
+		c.to = to;
+		rc = cal_change(ctl, cmd, from, &c, rename_change);
+	}
 	free(from);
 	free(to);
 	return rc;

@@ -10,7 +10,6 @@
  * closed: no milter protocol is spoken.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <netdb.h>
 #include <poll.h>
 #include <stdio.h>
@@ -192,16 +191,10 @@ int
 ctl_cmd_check(const struct ctl *ctl, const struct ctl_cmd *cmd, int argc,
     char **argv)
 {
-	static const struct option lo[] = {
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
-	};
-	int c, failed, rc;
+	int failed, rc;
 
-	if ((c = getopt_long(argc, argv, ":h", lo, NULL)) != -1)
-		return ctl_opt_other(cmd, c, argv);
-	if ((rc = ctl_operands(cmd, argc, argv, 0, "")) != CTL_OK)
-		return rc;
+	if ((rc = ctl_plain_args(cmd, argc, argv, 0, "")) != CTL_OK)
+		return rc < 0 ? CTL_OK : rc;
 	if ((failed = check_all(ctl)) == 0)
 		return CTL_OK;
 	return ctl_fail("check: %d of 3 checks failed", failed);

@@ -13,17 +13,12 @@ int
 ctl_cmd_init(const struct ctl *ctl, const struct ctl_cmd *cmd, int argc,
     char **argv)
 {
-	static const struct option lo[] = {
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
-	};
 	struct imip_store *st = NULL;
-	int c, rc;
+	int rc;
 
-	if ((c = getopt_long(argc, argv, ":h", lo, NULL)) != -1)
-		return ctl_opt_other(cmd, c, argv);
-	if ((rc = ctl_operands(cmd, argc, argv, 0, "")) != CTL_OK ||
-	    (rc = ctl_open(ctl, IMIP_STORE_CREATE, &st)) != CTL_OK)
+	if ((rc = ctl_plain_args(cmd, argc, argv, 0, "")) != CTL_OK)
+		return rc < 0 ? CTL_OK : rc;
+	if ((rc = ctl_open(ctl, IMIP_STORE_CREATE, &st)) != CTL_OK)
 		return rc;
 	printf("%s: schema version %d\n", ctl->db, imip_store_version(st));
 	imip_store_close(st);
@@ -35,18 +30,12 @@ int
 ctl_cmd_backup(const struct ctl *ctl, const struct ctl_cmd *cmd, int argc,
     char **argv)
 {
-	static const struct option lo[] = {
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
-	};
 	struct imip_err err = { 0 };
 	struct imip_store *st = NULL;
-	int c, rc;
+	int rc;
 
-	if ((c = getopt_long(argc, argv, ":h", lo, NULL)) != -1)
-		return ctl_opt_other(cmd, c, argv);
-	if ((rc = ctl_operands(cmd, argc, argv, 1, "DEST")) != CTL_OK)
-		return rc;
+	if ((rc = ctl_plain_args(cmd, argc, argv, 1, "DEST")) != CTL_OK)
+		return rc < 0 ? CTL_OK : rc;
 	if (*argv[optind] == '\0')
 		return ctl_usage_error(cmd, "DEST is empty");
 	if ((rc = ctl_open(ctl, IMIP_STORE_READONLY, &st)) != CTL_OK)

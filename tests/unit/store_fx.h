@@ -1,7 +1,7 @@
 /*
- * store_fx.h - the fixture of test_store.c and test_store_outbox.c: a fresh
- * database from dbfixture.h with room-a@example.org, a constant clock,
- * raw reads on a separate connection, and outbox helpers.  Header-only
+ * store_fx.h - the fixture of the test_store*.c files: a fresh database
+ * from dbfixture.h with room-a@example.org, a constant clock, raw reads on
+ * a separate connection, a booking helper and outbox helpers.  Header-only
  * (static inline) because tests/meson.build builds one .c file per test.
  */
 #ifndef IMIP_TEST_STORE_FX_H
@@ -86,6 +86,24 @@ raw_int(const char *path, const char *sql)
 	sqlite3_finalize(s);
 	sqlite3_close(db);
 	return v;
+}
+
+/* Store an event uid on calendar cal, busy over [start, end). */
+static inline int64_t
+book(struct fx *fx, int64_t cal, const char *uid, int64_t start,
+    int64_t end)
+{
+	struct imip_event_rec ev = { 0 };
+	struct imip_err err = { 0 };
+
+	ev.calendar_id = cal;
+	ev.uid = (char *)uid;
+	ev.summary = (char *)"meeting";
+	ev.partstat = (char *)"ACCEPTED";
+	assert_int_equal(imip_store_event_put(fx->st, &ev, T0, &err), IMIP_OK);
+	assert_int_equal(imip_store_busy_set(fx->st, cal, ev.id, 0, start, end,
+	    "BUSY", &err), IMIP_OK);
+	return ev.id;
 }
 
 /* Append "id" for each outbox row, plus its state when not pending. */

@@ -35,24 +35,6 @@ raw_exec(const char *path, const char *sql)
 	sqlite3_close(db);
 }
 
-/* Store an event uid on calendar cal, busy over [start, end). */
-static int64_t
-book(struct fx *fx, int64_t cal, const char *uid, int64_t start,
-    int64_t end)
-{
-	struct imip_event_rec ev = { 0 };
-	struct imip_err err = { 0 };
-
-	ev.calendar_id = cal;
-	ev.uid = (char *)uid;
-	ev.summary = (char *)"meeting";
-	ev.partstat = (char *)"ACCEPTED";
-	assert_int_equal(imip_store_event_put(fx->st, &ev, T0, &err), IMIP_OK);
-	assert_int_equal(imip_store_busy_set(fx->st, cal, ev.id, 0, start, end,
-	    "BUSY", &err), IMIP_OK);
-	return ev.id;
-}
-
 /* Append each uid seen, blank-separated. */
 static int
 collect_uid(const struct imip_busy_rec *b, void *arg)

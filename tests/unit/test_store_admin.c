@@ -100,23 +100,6 @@ test_setting_keys_are_each_accepted_by_calendar_set(void **state)
 	assert_true(i >= 21);
 }
 
-/* Store event uid on calendar cal, busy over [start, end). */
-static int64_t
-book(struct fx *fx, int64_t cal, const char *uid, int64_t start,
-    int64_t end)
-{
-	struct imip_event_rec ev = { 0 };
-	struct imip_err err = { 0 };
-
-	ev.calendar_id = cal;
-	ev.uid = (char *)uid;
-	ev.partstat = (char *)"ACCEPTED";
-	assert_int_equal(imip_store_event_put(fx->st, &ev, T0, &err), IMIP_OK);
-	assert_int_equal(imip_store_busy_set(fx->st, cal, ev.id, 0, start, end,
-	    "BUSY", &err), IMIP_OK);
-	return ev.id;
-}
-
 /* Add a calendar in UTC; its id. */
 static int64_t
 add_cal(struct fx *fx, const char *address)
