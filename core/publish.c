@@ -21,7 +21,7 @@
 
 /* The merged busy periods of a range, and the first error. */
 struct fb_collect {
-	struct imip_fb_list	 l;
+	struct imip_fb_list	*l;
 	struct imip_err		*err;
 };
 
@@ -30,10 +30,28 @@ collect(const struct imip_busy_rec *b, void *arg)
 {
 	struct fb_collect *c = arg;
 
-	if (imip_fb_add(&c->l, (struct imip_period){ b->start, b->end },
+	if (imip_fb_add(c->l, (struct imip_period){ b->start, b->end },
 	    imip_fbtype_parse(b->fbtype)))
 		return 0;
 	return imip_err_set(c->err, IMIP_ENOMEM, "free/busy periods");
+}
+
+int
+imip_fb_busy(struct imip_fb_list *out, struct imip_store *st,
+    const struct imip_calendar *cal, int64_t from, int64_t to,
+    struct imip_err *err)
+{
+	struct fb_collect c = { .l = out, .err = err };
+	int rc;
+
+	*out = (struct imip_fb_list){ .range = { from, to } };
+	rc = imip_store_busy_overlapping(st, cal->id, from, to, NULL, collect,
+	    &c, err);
+	if (rc < 0) {
+		free(out->v);
+		*out = (struct imip_fb_list){ .range = { from, to } };
+	}
+	return rc;
 }
 
 static icalproperty *
@@ -114,17 +132,25 @@ imip_fb_vcalendar(char **out, struct imip_store *st,
     const struct imip_calendar *cal, int64_t from, int64_t to, int64_t now,
     const char *prodid, struct imip_err *err)
 {
-	struct fb_collect c = { .l.range = { from, to }, .err = err };
+	struct imip_fb_list l;
 	int rc;
 
 	*out = NULL;
-	rc = imip_store_busy_overlapping(st, cal->id, from, to, NULL, collect,
-	    &c, err);
-	if (rc == IMIP_OK && (*out = vcalendar_text(cal, &c.l, now,
+	rc = imip_fb_busy(&l, st, cal, from, to, err);
+	if (rc == IMIP_OK && (*out = vcalendar_text(cal, &l, now,
 	    prodid)) == NULL)
 		rc = imip_err_set(err, IMIP_ENOMEM, "free/busy text");
-	free(c.l.v);
+	free(l.v);
 	return rc;
+}
+
+int
+imip_publish_text(char **out, struct imip_store *st,
+    const struct imip_calendar *cal, int64_t now, int days,
+    struct imip_err *err)
+{
+	return imip_fb_vcalendar(out, st, cal, now - 86400, now +
+	    (int64_t)days * 86400, now, "-//imip-milter//free-busy//EN", err);
 }
 
 /* text into dir/name by a synced temporary file renamed over it. */
@@ -161,6 +187,30 @@ replace_file(const char *dir, const char *name, const char *text,
 	return rc;
 }
 
+/* Does conf name a directory to publish in? */
+static bool
+publishing(const struct imip_conf *conf)
+{
+	return conf != NULL && conf->freebusy_dir != NULL &&
+	    conf->freebusy_dir[0] != '\0';
+}
+
+/* The file name of address's free/busy: ADDRESS.vfb (caller frees). */
+static int
+file_name(char **out, const char *address, struct imip_err *err)
+{
+	*out = NULL;
+	/* An address with a '/' cannot name a file in the directory. */
+	if (strchr(address, '/') != NULL || address[0] == '.')
+		return imip_err_set(err, IMIP_ERR, "%s: not a file name",
+		    address);
+	if (asprintf(out, "%s.vfb", address) < 0) {
+		*out = NULL;
+		return imip_err_set(err, IMIP_ENOMEM, "file name");
+	}
+	return IMIP_OK;
+}
+
 int
 imip_publish_freebusy(struct imip_store *st, const struct imip_conf *conf,
     const struct imip_calendar *cal, int64_t now, struct imip_err *err)
@@ -168,21 +218,36 @@ imip_publish_freebusy(struct imip_store *st, const struct imip_conf *conf,
 	char *text = NULL, *name = NULL;
 	int rc;
 
-	if (conf == NULL || conf->freebusy_dir == NULL ||
-	    conf->freebusy_dir[0] == '\0' || !cal->publish_freebusy)
+	if (!publishing(conf) || !cal->publish_freebusy)
 		return IMIP_OK;
-	/* An address with a '/' cannot name a file in the directory. */
-	if (strchr(cal->address, '/') != NULL || cal->address[0] == '.')
-		return imip_err_set(err, IMIP_ERR, "%s: not a file name",
-		    cal->address);
-	if (asprintf(&name, "%s.vfb", cal->address) < 0)
-		return imip_err_set(err, IMIP_ENOMEM, "file name");
-	rc = imip_fb_vcalendar(&text, st, cal, now - 86400, now +
-	    (int64_t)conf->freebusy_days * 86400, now,
-	    "-//imip-milter//free-busy//EN", err);
+	if ((rc = file_name(&name, cal->address, err)) < 0)
+		return rc;
+	rc = imip_publish_text(&text, st, cal, now, conf->freebusy_days, err);
 	if (rc == IMIP_OK)
 		rc = replace_file(conf->freebusy_dir, name, text, err);
 	free(text);
+	free(name);
+	return rc;
+}
+
+int
+imip_publish_forget(const struct imip_conf *conf, const char *address,
+    struct imip_err *err)
+{
+	char *name = NULL, *path = NULL;
+	int rc;
+
+	if (!publishing(conf))
+		return IMIP_OK;
+	if ((rc = file_name(&name, address, err)) < 0)
+		return rc;
+	if (asprintf(&path, "%s/%s", conf->freebusy_dir, name) < 0) {
+		path = NULL;
+		rc = imip_err_set(err, IMIP_ENOMEM, "file name");
+	} else if (unlink(path) < 0 && errno != ENOENT)
+		rc = imip_err_set(err, IMIP_ERR, "%s: %s", path,
+		    strerror(errno));
+	free(path);
 	free(name);
 	return rc;
 }
@@ -223,8 +288,7 @@ imip_publish_all(struct imip_store *st, const struct imip_conf *conf,
 	int rc;
 
 	*n = 0;
-	if (conf == NULL || conf->freebusy_dir == NULL ||
-	    conf->freebusy_dir[0] == '\0')
+	if (!publishing(conf))
 		return IMIP_OK;
 	rc = imip_store_calendar_foreach(st, publish_one, &a, err);
 	*n = a.n;

@@ -58,9 +58,9 @@ static const struct ctl_cmd commands[] = {
 	    "merged busy periods of a calendar, times only (--ics: as an "
 	    "iCalendar VFREEBUSY)",
 	    ctl_cmd_freebusy, NULL, 0 },
-	{ "freebusy", "ADDRESS --ifb [--from TIME] [--to TIME | --days N]",
-	    "the VFREEBUSY an Outlook \"Internet free/busy\" address serves, "
-	    "from today for 60 days unless told otherwise",
+	{ "freebusy", "ADDRESS --ifb [--days N]",
+	    "the file published for Outlook's \"Internet free/busy\" address:"
+	    " a day back to N days ahead (freebusy_days)",
 	    ctl_cmd_freebusy, NULL, 0 },
 	{ "journal",
 	    "[ADDRESS] [--uid UID] [--from TIME] [--to TIME] [--limit N] "

@@ -2,11 +2,11 @@
  * imipctl.h - what the files of imipctl(8) share.
  *
  * imipctl.c parses the global options and dispatches; each command lives
- * with its concept: imipctl_db.c (the database file), imipctl_cal.c and
- * imipctl_cal_list.c (calendars), imipctl_schedule.c, imipctl_events.c
- * (events, journal), imipctl_freebusy.c, imipctl_outbox.c and
- * imipctl_expand.c.  imipctl_args.c reads what several commands take,
- * imipctl_out.c formats tables, JSON and times.
+ * with its concept: imipctl_db.c (the database file), imipctl_check.c,
+ * imipctl_cal.c and imipctl_cal_list.c (calendars), imipctl_schedule.c,
+ * imipctl_events.c (events, journal), imipctl_freebusy.c,
+ * imipctl_outbox.c and imipctl_expand.c.  imipctl_args.c reads what
+ * several commands take, imipctl_out.c formats tables, JSON and times.
  */
 #ifndef IMIPCTL_H
 #define IMIPCTL_H
@@ -16,8 +16,6 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <time.h>
-
-#include <libical/ical.h>
 
 #include "conf.h"
 #include "store.h"
@@ -137,16 +135,6 @@ int	ctl_cmd_outbox_purge(const struct ctl *, const struct ctl_cmd *, int,
 	    char **);
 int	ctl_cmd_expand(const struct ctl *, const struct ctl_cmd *, int,
 	    char **);
-
-/* imipctl_ics.c */
-icalcomponent *ctl_ics_new(void);
-icalproperty *ctl_ics_utc(icalproperty *(*make)(struct icaltimetype),
-	    int64_t t);
-icalproperty *ctl_ics_text(icalproperty *(*make)(const char *),
-	    const char *s);
-icalproperty *ctl_ics_address(icalproperty *(*make)(const char *),
-	    const char *address);
-int	ctl_ics_print(icalcomponent *root);
 
 /* imipctl_out.c */
 int	ctl_table_init(struct ctl_table *t, size_t ncol,

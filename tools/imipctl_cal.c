@@ -18,6 +18,7 @@
 
 #include "addr.h"
 #include "imipctl.h"
+#include "publish.h"
 
 /*
  * Accept ZONE only if it names a compiled zone file: no absolute path, no
@@ -168,8 +169,31 @@ struct cal_change {
 };
 
 /*
+ * With -c naming a freebusy_dir: the free/busy file of the old address
+ * goes, and a renamed calendar that publishes gets one under its new one.
+ */
+static int
+cal_files(const struct ctl *ctl, struct imip_store *st, const char *old,
+    const struct cal_change *c)
+{
+	struct imip_calendar *cal = NULL;
+	struct imip_err err = { 0 };
+	int rc;
+
+	if (ctl->conf == NULL)
+		return CTL_OK;
+	if ((rc = imip_publish_forget(ctl->conf, old, &err)) == IMIP_OK &&
+	    c->to != NULL &&
+	    (rc = imip_store_calendar_find(st, c->to, &cal, &err)) == IMIP_OK)
+		rc = imip_publish_freebusy(st, ctl->conf, cal, c->now, &err);
+	imip_calendar_free(cal);
+	return rc < 0 ? ctl_fail("free/busy file: %s", err.msg) : CTL_OK;
+}
+
+/*
  * Change the calendar of address in one BEGIN IMMEDIATE transaction:
  * change() does it inside, or refuses with err set (exit status 1).
+ * Its published free/busy file follows once that is committed.
  */
 static int
 cal_change(const struct ctl *ctl, const struct ctl_cmd *cmd,
@@ -191,6 +215,7 @@ cal_change(const struct ctl *ctl, const struct ctl_cmd *cmd,
 		goto out;
 	}
 	printf("%s\n", c->done);
+	rc = cal_files(ctl, st, cal->address, c);
 out:
 	imip_store_rollback(st);	/* no-op after COMMIT */
 	imip_calendar_free(cal);

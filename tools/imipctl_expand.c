@@ -74,10 +74,6 @@ report(const struct imip_outcome *o, void *arg)
 	putchar('\n');
 }
 
-/*
- * Extend every due series to now + days (the horizon of conf when days is
- * 0); in a dry run each series is rolled back after it is reported.
- */
 /* Every published free/busy file, written again for today's window. */
 static int
 republish(struct imip_store *st, const struct imip_conf *conf, int64_t now)
@@ -93,6 +89,10 @@ republish(struct imip_store *st, const struct imip_conf *conf, int64_t now)
 	return CTL_OK;
 }
 
+/*
+ * Extend every due series to now + days (the horizon of conf when days is
+ * 0); in a dry run each series is rolled back after it is reported.
+ */
 static int
 expand(const struct ctl *ctl, const struct imip_conf *conf, int days,
     bool dry_run)

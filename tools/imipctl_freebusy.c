@@ -4,48 +4,20 @@
  *
  * It shows times only, never summaries, organizers or UIDs, so its output
  * may go to people who must not see the meetings themselves.  --ics is
- * the free/busy of the range asked for; --ifb is what Outlook's "Internet
- * free/busy" address expects to fetch, so it has a window of its own
- * (today and the next days) and a UID that stays the same.
+ * the free/busy of the range asked for; --ifb is the file imip-milter
+ * publishes for Outlook's "Internet free/busy" address (core/publish.c
+ * builds both), with the window of that file.
  */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 #include <time.h>
-
-#include <libical/ical.h>
 
 #include "freebusy.h"
 #include "imipctl.h"
+#include "publish.h"
 
-#define FB_DEFAULT_DAYS	60	/* Outlook publishes two months */
-#define FB_MAX_DAYS	366	/* as much as a VFREEBUSY request may ask */
-
-/* libical's names of the free/busy types of freebusy.h. */
-static const icalparameter_fbtype ical_fbtypes[] = {
-	[IMIP_FB_BUSY] = ICAL_FBTYPE_BUSY,
-	[IMIP_FB_TENTATIVE] = ICAL_FBTYPE_BUSYTENTATIVE,
-	[IMIP_FB_UNAVAILABLE] = ICAL_FBTYPE_BUSYUNAVAILABLE,
-};
-
-/* The merged busy periods of a range, and the error that stopped them. */
-struct fb_list {
-	struct imip_fb_list	 l;
-	struct imip_err		*err;
-};
-
-/* Each busy row the store finds, merged into l (freebusy.h). */
-static int
-fb_add(const struct imip_busy_rec *b, void *arg)
-{
-	struct fb_list *l = arg;
-
-	if (imip_fb_add(&l->l, (struct imip_period){ b->start, b->end },
-	    imip_fbtype_parse(b->fbtype)))
-		return 0;
-	return imip_err_set(l->err, IMIP_ENOMEM, "out of memory");
-}
+#define FB_MAX_DAYS	3660	/* as freebusy_days allows */
 
 /* The periods as a table in the calendar's zone, or JSON in UTC. */
 static int
@@ -88,84 +60,13 @@ fb_list_print(const struct imip_calendar *cal, const struct imip_fb_list *l,
 	return rc;
 }
 
-static icalproperty *
-fb_prop(const struct imip_fb_period *f)
-{
-	icaltimezone *utc = icaltimezone_get_utc_timezone();
-	struct icalperiodtype per;
-	icalproperty *p;
-
-	memset(&per, 0, sizeof(per));
-	per.start = icaltime_from_timet_with_zone((time_t)f->period.start, 0,
-	    utc);
-	per.end = icaltime_from_timet_with_zone((time_t)f->period.end, 0,
-	    utc);
-	per.duration = icaldurationtype_null_duration();
-	if ((p = icalproperty_new_freebusy(per)) != NULL)
-		icalproperty_add_parameter(p,
-		    icalparameter_new_fbtype(ical_fbtypes[f->type]));
-	return p;
-}
-
-/*
- * The VFREEBUSY (RFC 5546 3.3.1, PUBLISH) of l for cal, never naming an
- * event.  The UID of --ics names the calendar and the range; that of
- * --ifb only the calendar, as it is one publication replaced over time.
- */
-static icalcomponent *
-fb_vfreebusy(const struct imip_calendar *cal, const struct imip_fb_list *l,
-    bool ifb, time_t now)
-{
-	icalcomponent *fb = icalcomponent_new(ICAL_VFREEBUSY_COMPONENT);
-	char uid[96];
-
-	if (fb == NULL)
-		return NULL;
-	if (ifb)
-		snprintf(uid, sizeof(uid), "freebusy-%lld@imipctl",
-		    (long long)cal->id);
-	else
-		snprintf(uid, sizeof(uid), "freebusy-%lld-%lld-%lld@imipctl",
-		    (long long)cal->id, (long long)l->range.start,
-		    (long long)l->range.end);
-	icalcomponent_add_property(fb, icalproperty_new_uid(uid));
-	icalcomponent_add_property(fb, ctl_ics_utc(icalproperty_new_dtstamp,
-	    now));
-	icalcomponent_add_property(fb, ctl_ics_utc(icalproperty_new_dtstart,
-	    l->range.start));
-	icalcomponent_add_property(fb, ctl_ics_utc(icalproperty_new_dtend,
-	    l->range.end));
-	icalcomponent_add_property(fb, ctl_ics_address(
-	    icalproperty_new_organizer, cal->address));
-	for (size_t i = 0; i < l->n; i++)
-		icalcomponent_add_property(fb, fb_prop(&l->v[i]));
-	return fb;
-}
-
-/* The periods as a complete iCalendar object on stdout. */
-static int
-fb_ics(const struct imip_calendar *cal, const struct imip_fb_list *l,
-    bool ifb)
-{
-	icalcomponent *root = ctl_ics_new(), *fb = NULL;
-
-	if (root != NULL &&
-	    (fb = fb_vfreebusy(cal, l, ifb, time(NULL))) == NULL) {
-		icalcomponent_free(root);
-		root = NULL;
-	}
-	if (root != NULL)
-		icalcomponent_add_component(root, fb);
-	return ctl_ics_print(root);
-}
-
 enum fb_form { FB_TABLE, FB_JSON, FB_ICS, FB_IFB };
 
 /* What the options of freebusy chose. */
 struct fb_args {
 	enum fb_form	 form;
 	const char	*from_s, *to_s;
-	long long	 days;		/* --ifb window without --to */
+	long long	 days;		/* --ifb: 0 for freebusy_days */
 };
 
 /* Record the output form c (j, i or b) asked for; one at most. */
@@ -180,17 +81,17 @@ fb_form(const struct ctl_cmd *cmd, struct fb_args *a, int c)
 }
 
 /*
- * Check what the options say together: --from and --to are required but
- * with --ifb, whose window is --days long (from today) without them.
+ * Check what the options say together: --ifb has the window of the
+ * published file (--days long), the others need --from and --to.
  */
 static int
 fb_check(const struct ctl_cmd *cmd, struct fb_args *a, const char *days_s)
 {
+	if (a->form == FB_IFB && (a->from_s != NULL || a->to_s != NULL))
+		return ctl_usage_error(cmd, "--ifb has the window of the "
+		    "published file; --ics takes --from and --to");
 	if (days_s != NULL && a->form != FB_IFB)
 		return ctl_usage_error(cmd, "--days goes with --ifb only");
-	if (days_s != NULL && a->to_s != NULL)
-		return ctl_usage_error(cmd, "--days and --to exclude each "
-		    "other");
 	if (a->form != FB_IFB && (a->from_s == NULL || a->to_s == NULL))
 		return ctl_usage_error(cmd, "--from and --to are required "
 		    "(but with --ifb)");
@@ -237,35 +138,64 @@ fb_opts(const struct ctl_cmd *cmd, int argc, char **argv,
 	return fb_check(cmd, a, days_s);
 }
 
-/*
- * The range of a: --from and --to, or for --ifb from --from (else the
- * start of today) for --days days; in the zone now set.
- */
+/* The days of --ifb: --days, else freebusy_days of -c or its default. */
 static int
-fb_range(const struct ctl_cmd *cmd, const struct fb_args *a, time_t *from,
-    time_t *to)
+ifb_days(const struct ctl *ctl, const struct fb_args *a, int *days)
 {
+	struct imip_conf *defaults = NULL;
+	struct imip_err err = { 0 };
+
+	if (a->days > 0)
+		*days = (int)a->days;
+	else if (ctl->conf != NULL)
+		*days = ctl->conf->freebusy_days;
+	else if (imip_conf_defaults(&defaults, &err) < 0)
+		return ctl_fail("%s", err.msg);
+	else
+		*days = defaults->freebusy_days;
+	imip_conf_free(defaults);
+	return CTL_OK;
+}
+
+/* The VFREEBUSY of --ics (the range asked) or --ifb (the published one). */
+static int
+fb_ics(const struct ctl *ctl, const struct fb_args *a, struct imip_store *st,
+    const struct imip_calendar *cal, time_t from, time_t to)
+{
+	struct imip_err err = { 0 };
 	time_t now = time(NULL);
-	struct tm tm;
+	char *text = NULL;
+	int days = 0, rc;
+
+	if (a->form == FB_ICS)
+		rc = imip_fb_vcalendar(&text, st, cal, from, to, now,
+		    "-//imip-milter//imipctl//EN", &err);
+	else if ((rc = ifb_days(ctl, a, &days)) != CTL_OK)
+		return rc;
+	else
+		rc = imip_publish_text(&text, st, cal, now, days, &err);
+	if (rc < 0)
+		rc = ctl_list_failed(&err);
+	else
+		fputs(text, stdout);
+	free(text);
+	return rc;
+}
+
+/* The periods of [from, to) as a table or JSON. */
+static int
+fb_list(struct imip_store *st, const struct imip_calendar *cal, bool json,
+    time_t from, time_t to)
+{
+	struct imip_err err = { 0 };
+	struct imip_fb_list l;
 	int rc;
 
-	if (a->form != FB_IFB || a->to_s != NULL)
-		return ctl_range(cmd, a->from_s, a->to_s, from, to);
-	if (a->from_s != NULL) {
-		if ((rc = ctl_time_arg(cmd, "--from", a->from_s, false,
-		    from)) != CTL_OK)
-			return rc;
-	} else {
-		localtime_r(&now, &tm);
-		tm.tm_hour = tm.tm_min = tm.tm_sec = 0;
-		tm.tm_isdst = -1;
-		*from = mktime(&tm);
-	}
-	localtime_r(from, &tm);
-	tm.tm_mday += (int)a->days;	/* whole days, across DST changes */
-	tm.tm_isdst = -1;
-	*to = mktime(&tm);
-	return CTL_OK;
+	if (imip_fb_busy(&l, st, cal, from, to, &err) < 0)
+		return ctl_list_failed(&err);
+	rc = fb_list_print(cal, &l, json);
+	free(l.v);
+	return rc;
 }
 
 /* ctl_cmd_freebusy - merged busy periods of a calendar, times only */
@@ -273,12 +203,10 @@ int
 ctl_cmd_freebusy(const struct ctl *ctl, const struct ctl_cmd *cmd,
     int argc, char **argv)
 {
-	struct fb_args a = { .form = FB_TABLE, .days = FB_DEFAULT_DAYS };
-	struct imip_err err = { 0 };
-	struct fb_list l = { .err = &err };
+	struct fb_args a = { .form = FB_TABLE };
 	struct imip_calendar *cal = NULL;
 	struct imip_store *st = NULL;
-	time_t from, to;
+	time_t from = 0, to = 0;
 	int rc;
 
 	if ((rc = fb_opts(cmd, argc, argv, &a)) != CTL_OK)
@@ -286,21 +214,14 @@ ctl_cmd_freebusy(const struct ctl *ctl, const struct ctl_cmd *cmd,
 	if ((rc = ctl_open_cal(ctl, cmd, IMIP_STORE_READONLY, argv[optind],
 	    &st, &cal)) != CTL_OK ||
 	    (rc = ctl_use_zone(cal->tz)) != CTL_OK ||
-	    (rc = fb_range(cmd, &a, &from, &to)) != CTL_OK)
+	    (a.form != FB_IFB &&
+	    (rc = ctl_range(cmd, a.from_s, a.to_s, &from, &to)) != CTL_OK))
 		goto out;
-	l.l.range.start = from;
-	l.l.range.end = to;
-	if (imip_store_busy_overlapping(st, cal->id, from, to, NULL, fb_add,
-	    &l, &err) < 0) {
-		rc = ctl_list_failed(&err);
-		goto out;
-	}
 	if (a.form == FB_ICS || a.form == FB_IFB)
-		rc = fb_ics(cal, &l.l, a.form == FB_IFB);
+		rc = fb_ics(ctl, &a, st, cal, from, to);
 	else
-		rc = fb_list_print(cal, &l.l, a.form == FB_JSON);
+		rc = fb_list(st, cal, a.form == FB_JSON, from, to);
 out:
-	free(l.l.v);
 	imip_calendar_free(cal);
 	imip_store_close(st);
 	return rc;

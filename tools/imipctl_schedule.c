@@ -5,10 +5,12 @@
  *
  * The iCalendar export has one VEVENT per busy period, in UTC; an instance
  * of a series carries its RECURRENCE-ID, so a client files it with the
- * other instances of that UID.
+ * other instances of that UID.  libical builds and writes it, so escaping
+ * and folding are libical's.
  */
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <libical/ical.h>
@@ -24,6 +26,95 @@ struct schedule_out {
 	icalcomponent		*root;		/* --ics */
 	int64_t			 now;		/* DTSTAMP */
 };
+
+/* An empty VCALENDAR with PRODID, VERSION, METHOD:PUBLISH. */
+static icalcomponent *
+ics_new(void)
+{
+	icalcomponent *root = icalcomponent_new(ICAL_VCALENDAR_COMPONENT);
+
+	if (root == NULL)
+		return NULL;
+	icalcomponent_add_property(root,
+	    icalproperty_new_prodid("-//imip-milter//imipctl//EN"));
+	icalcomponent_add_property(root, icalproperty_new_version("2.0"));
+	icalcomponent_add_property(root,
+	    icalproperty_new_method(ICAL_METHOD_PUBLISH));
+	return root;
+}
+
+/* The property make builds from t, as a UTC DATE-TIME. */
+static icalproperty *
+ics_utc(icalproperty *(*make)(struct icaltimetype), int64_t t)
+{
+	return make(icaltime_from_timet_with_zone((time_t)t, 0,
+	    icaltimezone_get_utc_timezone()));
+}
+
+/*
+ * Replace in s the control characters iCalendar text may not hold (RFC
+ * 5545 3.3.11: all but tab, and newline, which libical escapes).  Text
+ * from mail may hold anything, and a terminal may show the output.
+ */
+static void
+clean(char *s)
+{
+	for (; *s != '\0'; s++)
+		if (((unsigned char)*s < 0x20 && *s != '\t' && *s != '\n') ||
+		    *s == 0x7f)
+			*s = '?';
+}
+
+/* The property make builds from s, control characters out. */
+static icalproperty *
+ics_text(icalproperty *(*make)(const char *), const char *s)
+{
+	icalproperty *p = NULL;
+	char *copy;
+
+	if ((copy = strdup(s)) == NULL)
+		return NULL;
+	clean(copy);
+	p = make(copy);
+	free(copy);
+	return p;
+}
+
+/* The property make builds from "mailto:address". */
+static icalproperty *
+ics_address(icalproperty *(*make)(const char *), const char *address)
+{
+	icalproperty *p = NULL;
+	char *uri = NULL;
+
+	if (asprintf(&uri, "mailto:%s", address) < 0)
+		return NULL;
+	clean(uri);
+	p = make(uri);
+	free(uri);
+	return p;
+}
+
+/*
+ * Write root to stdout and free it; NULL (something ran out of memory
+ * while it was built) fails.
+ */
+static int
+ics_print(icalcomponent *root)
+{
+	char *text = NULL;
+	int rc = CTL_OK;
+
+	if (root == NULL || (text = icalcomponent_as_ical_string_r(root)) ==
+	    NULL)
+		rc = ctl_fail("out of memory");
+	else
+		fputs(text, stdout);
+	free(text);
+	if (root != NULL)
+		icalcomponent_free(root);
+	return rc;
+}
 
 /* A row of the table, or an element of the JSON array. */
 static int
@@ -58,22 +149,22 @@ busy_vevent(const struct imip_busy_rec *b, int64_t now)
 
 	if (ev == NULL)
 		return NULL;
-	icalcomponent_add_property(ev, ctl_ics_text(icalproperty_new_uid,
+	icalcomponent_add_property(ev, ics_text(icalproperty_new_uid,
 	    b->uid));
-	icalcomponent_add_property(ev, ctl_ics_utc(icalproperty_new_dtstamp,
+	icalcomponent_add_property(ev, ics_utc(icalproperty_new_dtstamp,
 	    now));
 	if (b->rid != 0)
-		icalcomponent_add_property(ev, ctl_ics_utc(
+		icalcomponent_add_property(ev, ics_utc(
 		    icalproperty_new_recurrenceid, b->rid));
-	icalcomponent_add_property(ev, ctl_ics_utc(icalproperty_new_dtstart,
+	icalcomponent_add_property(ev, ics_utc(icalproperty_new_dtstart,
 	    b->start));
-	icalcomponent_add_property(ev, ctl_ics_utc(icalproperty_new_dtend,
+	icalcomponent_add_property(ev, ics_utc(icalproperty_new_dtend,
 	    b->end));
 	if (b->summary != NULL)
-		icalcomponent_add_property(ev, ctl_ics_text(
+		icalcomponent_add_property(ev, ics_text(
 		    icalproperty_new_summary, b->summary));
 	if (b->organizer != NULL)
-		icalcomponent_add_property(ev, ctl_ics_address(
+		icalcomponent_add_property(ev, ics_address(
 		    icalproperty_new_organizer, b->organizer));
 	icalcomponent_add_property(ev, icalproperty_new_status(
 	    strcmp(b->fbtype, "BUSY-TENTATIVE") == 0 ?
@@ -107,7 +198,7 @@ schedule_start(struct schedule_out *o, const struct imip_calendar *cal,
 	char a[32], b[32];
 
 	if (o->form == SCHED_ICS) {
-		if ((o->root = ctl_ics_new()) == NULL)
+		if ((o->root = ics_new()) == NULL)
 			return imip_err_set(o->x.err, IMIP_ENOMEM, "out of "
 			    "memory");
 		return IMIP_OK;
@@ -137,7 +228,7 @@ schedule_print(struct imip_store *st, const struct imip_calendar *cal,
 		goto out;
 	}
 	if (form == SCHED_ICS) {
-		rc = ctl_ics_print(o.root);
+		rc = ics_print(o.root);
 		o.root = NULL;			/* printed and freed */
 		goto out;
 	}

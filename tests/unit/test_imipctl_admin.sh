@@ -28,6 +28,7 @@ want_count() {
 }
 
 run 0 --db "$DB" init
+SCHEMA=$(sed -n 's/.*schema version \([0-9]*\)$/\1/p' "$T/out")
 run 0 --db "$DB" calendar add room-a@example.org --kind resource \
     --tz Europe/Berlin
 run 0 --db "$DB" calendar add room-b@example.org --kind resource
@@ -210,16 +211,14 @@ json
 has json '"id": 1'
 lacks json '"id": 2'
 
-# freebusy --ifb without --from: from today's midnight (the calendar's
-# zone) for 60 days, or --days; a booking tomorrow is in, one in 70 days
-# only in the longer window
+# freebusy --ifb: the file imip-milter publishes, a day back to
+# freebusy_days (60) or --days ahead; a booking tomorrow is in, one in 70
+# days only in the longer window
 run 0 --db "$DB" calendar add room-e@example.org --kind resource \
     --tz America/New_York
 python3 - "$DB" >"$T/ifb" <<'PY' || failed=1
-import datetime, sqlite3, sys, time, zoneinfo
+import datetime, sqlite3, sys, time
 now, day = int(time.time()), 86400
-ny = zoneinfo.ZoneInfo("America/New_York")
-utc = datetime.timezone.utc
 db = sqlite3.connect(sys.argv[1])
 cal, = db.execute("SELECT id FROM calendar WHERE address ="
                   " 'room-e@example.org'").fetchone()
@@ -230,35 +229,86 @@ for start in (now + day, now + 70 * day):
                " VALUES (?, 30, ?, ?)", (cal, start, start + 3600))
 db.execute("UPDATE calendar SET busy_span_max = 3600 WHERE id = ?", (cal,))
 db.commit()
-fmt = lambda t: datetime.datetime.fromtimestamp(t, utc).strftime(
-    "%Y%m%dT%H%M%SZ")
-today = datetime.datetime.now(ny).date()
-midnight = lambda d: int(datetime.datetime.combine(d, datetime.time(),
-                                                  ny).timestamp())
-print(fmt(midnight(today)), fmt(midnight(today + datetime.timedelta(60))),
-      fmt(now + day), fmt(now + 70 * day))
+fmt = lambda t: datetime.datetime.fromtimestamp(
+    t, datetime.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+print(fmt(now + day), fmt(now + 70 * day))
 PY
-read -r ifb_start ifb_end tomorrow later <"$T/ifb"
+read -r tomorrow later <"$T/ifb"
+
+# window DAYS - DTSTART is about a day before now, DTEND DAYS days after
+window() {
+	python3 - "$T/out" "$1" <<'PY' || failed=1
+import datetime, re, sys, time
+text, days = open(sys.argv[1]).read(), int(sys.argv[2])
+def at(name):
+    v = re.search(r"^%s:(\d{8}T\d{6}Z)\r?$" % name, text, re.M).group(1)
+    return datetime.datetime.strptime(v, "%Y%m%dT%H%M%SZ").replace(
+        tzinfo=datetime.timezone.utc).timestamp()
+now = time.time()
+assert abs(at("DTSTART") - (now - 86400)) < 30, "DTSTART"
+assert abs(at("DTEND") - (now + days * 86400)) < 30, "DTEND"
+PY
+}
+
 run 0 --db "$DB" freebusy room-e@example.org --ifb
-has out "DTSTART:$ifb_start"
-has out "DTEND:$ifb_end"
+has out "METHOD:PUBLISH"
+has out "ORGANIZER:mailto:room-e@example.org"
 has out "FREEBUSY;FBTYPE=BUSY:$tomorrow/"
 lacks out "$later"
 lacks out "ifb@example.org"
+window 60
 run 0 --db "$DB" freebusy room-e@example.org --ifb --days 90
 has out "FREEBUSY;FBTYPE=BUSY:$later/"
+window 90
 run 2 --db "$DB" freebusy room-e@example.org
 has err "--from and --to are required (but with --ifb)"
 
+# with -c: freebusy_days, and the same periods as the file imip-milter
+# writes (expand writes every published file again)
+mkdir "$T/fb"
+printf 'database = %s\nfreebusy_dir = %s\nfreebusy_days = 80\n' "$DB" \
+    "$T/fb" >"$T/fb.conf"
+run 0 --db "$DB" calendar set room-e@example.org publish-freebusy yes
+run 0 -c "$T/fb.conf" freebusy room-e@example.org --ifb
+has out "FREEBUSY;FBTYPE=BUSY:$later/"
+window 80
+grep -v '^DT\|^UID' "$T/out" >"$T/ifb.out"
+run 0 -c "$T/fb.conf" expand
+has out "free/busy published for 1 calendar in $T/fb"
+grep -v '^DT\|^UID' "$T/fb/room-e@example.org.vfb" >"$T/ifb.file"
+cmp -s "$T/ifb.out" "$T/ifb.file" || {
+	echo "FAIL: freebusy --ifb differs from the published file:" >&2
+	diff "$T/ifb.out" "$T/ifb.file" | sed 's/^/	/' >&2
+	failed=1
+}
+
+# remove and rename take the published file along (with -c)
+run 0 -c "$T/fb.conf" calendar rename room-e@example.org room-f@example.org
+[ ! -e "$T/fb/room-e@example.org.vfb" ] &&
+    [ -s "$T/fb/room-f@example.org.vfb" ] || {
+	echo "FAIL: rename: the free/busy file did not follow" >&2
+	ls "$T/fb" | sed 's/^/	/' >&2
+	failed=1
+}
+grep -q "ORGANIZER:mailto:room-f@example.org" "$T/fb/room-f@example.org.vfb" ||
+    { echo "FAIL: renamed free/busy file names the old address" >&2; failed=1; }
+run 0 -c "$T/fb.conf" calendar remove room-f@example.org --force
+has out "calendar room-f@example.org removed, with 1 event booked ahead"
+[ -e "$T/fb/room-f@example.org.vfb" ] && {
+	echo "FAIL: remove left the free/busy file" >&2
+	failed=1
+}
+
 # check_copy FILE - FILE is a whole database: integrity ok, our schema
 check_copy() {
-	python3 - "$1" <<'PY' || failed=1
+	python3 - "$1" "$SCHEMA" <<'PY' || failed=1
 import sqlite3, sys
 db = sqlite3.connect(sys.argv[1])
 ok, = db.execute("PRAGMA integrity_check").fetchone()
 assert ok == "ok", "integrity_check: got %r" % ok
 v, = db.execute("PRAGMA user_version").fetchone()
-assert v == 9, "user_version: got %d, want 9" % v
+assert v == int(sys.argv[2]), "user_version: got %d, want %s" % (v,
+                                                                 sys.argv[2])
 PY
 }
 
@@ -306,7 +356,7 @@ run 0 --db "$DB" backup "$T/b1.db"
 }
 kill "$locker" 2>/dev/null
 wait "$locker" 2>/dev/null
-has out "$DB: copied to $T/b1.db (schema version 9, integrity ok)"
+has out "$DB: copied to $T/b1.db (schema version $SCHEMA, integrity ok)"
 check_copy "$T/b1.db"
 want_count "SELECT count(*) FROM journal" "$rows" "$T/b1.db"
 want_count "SELECT count(*) FROM journal WHERE decision = 'UNCOMMITTED'" 0 \
@@ -380,7 +430,7 @@ printf 'socket = inet:%s@localhost\ndatabase = %s\n' "$port" "$DB" \
     >"$T/name.conf"
 run 0 -c "$T/unix.conf" check
 line 1 "config $T/unix.conf: ok"
-line 2 "database $DB: ok (schema version 9, integrity ok)"
+line 2 "database $DB: ok (schema version $SCHEMA, integrity ok)"
 line 3 "socket unix:$T/milter.sock: ok (accepts connections)"
 empty err
 run 0 -c "$T/inet.conf" check
@@ -428,11 +478,11 @@ has out "database $DB: ok"
 cp "$DB" "$T/old.db"
 python3 -c 'import sqlite3, sys
 db = sqlite3.connect(sys.argv[1])
-db.execute("PRAGMA user_version = 8")
-db.commit()' "$T/old.db"
+db.execute("PRAGMA user_version = %d" % (int(sys.argv[2]) - 1))
+db.commit()' "$T/old.db" "$SCHEMA"
 run 1 -c "$T/unix.conf" --db "$T/old.db" check
 has out "database $T/old.db: FAIL:"
-has out "database schema 8 is older than this program (9)"
+has out "database schema $((SCHEMA - 1)) is older than this program ($SCHEMA)"
 cp "$T/b1.db" "$T/bad.db"
 python3 - "$T/bad.db" <<'PY' || failed=1
 import sqlite3, sys

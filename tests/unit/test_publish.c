@@ -4,7 +4,8 @@
  * Real SQLite file, real libical, a real directory: the file appears when
  * a booking changes the room's busy time, changes again on a cancel, is
  * replaced whole (a new inode, no temporary left behind) and is left
- * alone by decisions that change no busy time.
+ * alone by decisions that change no busy time; what imipctl uses of it
+ * (the file's text, the merged periods, forgetting a file).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -27,6 +28,9 @@
 	"DTEND:20270301T100000Z\r\nSUMMARY:Secret plans\r\n"		\
 	"ORGANIZER:mailto:" ALICE "\r\n"				\
 	"ATTENDEE;RSVP=TRUE:mailto:" ROOM "\r\nEND:VEVENT\r\n"
+
+/* MEETING's DTSTART, 2027-03-01 09:00 UTC */
+#define MEETING_START	((int64_t)1803891600)
 
 static int
 setup_publish(void **state)
@@ -177,6 +181,59 @@ test_unwritable_directory_fails_the_file_not_the_booking(void **state)
 	    ROOM ".vfb."));
 }
 
+static void
+test_text_is_the_file_and_busy_list_is_merged(void **state)
+{
+	struct fx *fx = *state;
+	struct imip_err err = { 0 };
+	struct imip_fb_list l;
+	char *file, *text = NULL;
+
+	run(fx, "REQUEST", MEETING("0"));
+	assert_int_equal(imip_publish_freebusy(fx->db->st, fx->db->conf,
+	    fx->room, NOW, &err), IMIP_OK);
+	assert_non_null(file = published(fx, NULL));
+	/* what imipctl freebusy --ifb prints: the file, to the byte */
+	assert_int_equal(imip_publish_text(&text, fx->db->st, fx->room, NOW,
+	    fx->db->conf->freebusy_days, &err), IMIP_OK);
+	assert_string_equal(text, file);
+	free(text);
+	free(file);
+
+	/* the periods themselves, cut to the range asked */
+	assert_int_equal(imip_fb_busy(&l, fx->db->st, fx->room,
+	    MEETING_START + 1800, MEETING_START + 7200, &err), IMIP_OK);
+	assert_int_equal(l.n, 1);
+	assert_int_equal(l.v[0].period.start, MEETING_START + 1800);
+	assert_int_equal(l.v[0].period.end, MEETING_START + 3600);
+	assert_int_equal(l.v[0].type, IMIP_FB_BUSY);
+	free(l.v);
+}
+
+static void
+test_forget_removes_the_file_and_minds_no_absence(void **state)
+{
+	struct fx *fx = *state;
+	struct imip_err err = { 0 };
+	char *file;
+
+	run(fx, "REQUEST", MEETING("0"));
+	assert_non_null(file = published(fx, NULL));
+	free(file);
+	assert_int_equal(imip_publish_forget(fx->db->conf, ROOM, &err),
+	    IMIP_OK);
+	assert_null(published(fx, NULL));
+	assert_int_equal(imip_publish_forget(fx->db->conf, ROOM, &err),
+	    IMIP_OK);
+	assert_int_equal(imip_publish_forget(fx->db->conf, "../x@example.org",
+	    &err), IMIP_ERR);
+	/* without a freebusy_dir there is nothing to forget */
+	assert_int_equal(imip_conf_set(fx->db->conf, "freebusy_dir", "",
+	    &err), IMIP_OK);
+	assert_int_equal(imip_publish_forget(fx->db->conf, "../x@example.org",
+	    &err), IMIP_OK);
+}
+
 #define T(f)	cmocka_unit_test_setup_teardown(f, setup_publish, teardown)
 
 int
@@ -187,6 +244,8 @@ main(void)
 		T(test_decisions_without_busy_change_leave_it),
 		T(test_only_calendars_that_opt_in_are_published),
 		T(test_unwritable_directory_fails_the_file_not_the_booking),
+		T(test_text_is_the_file_and_busy_list_is_merged),
+		T(test_forget_removes_the_file_and_minds_no_absence),
 	};
 
 	return cmocka_run_group_tests(tests, fixture_group_setup,
