@@ -54,6 +54,7 @@ policy_summary(const struct imip_calendar *cal, char *buf, size_t size)
 	word(buf, size, p->conflict_max_percent >= 0, "conflicts<=%d%%",
 	    p->conflict_max_percent);
 	word(buf, size, cal->consume, "consume");
+	word(buf, size, cal->publish_freebusy, "publish-freebusy");
 	word(buf, size, !p->block_pending, "no-block-pending");
 	word(buf, size, p->accept_if_free, "accept-if-free");
 	word(buf, size, p->answer_refresh, "answer-refresh");
@@ -129,6 +130,7 @@ cal_row(const struct imip_calendar *cal, void *arg)
 	ctl_json_field("name", cal->name, false);
 	ctl_json_field("tz", cal->tz, false);
 	json_bool("share_freebusy", cal->share_freebusy);
+	json_bool("publish_freebusy", cal->publish_freebusy);
 	policy_json(cal);
 	printf("}");
 	return 0;

@@ -143,13 +143,16 @@ run 2 --db "$DB" calendar set room-a@example.org booking sometimes
 has err "booking: \"sometimes\" is not automatic or approval"
 run 0 --db "$DB" calendar set room-a@example.org booking automatic
 run 0 --db "$DB" calendar set room-a@example.org conflict-max-percent 20
+run 0 --db "$DB" calendar set room-a@example.org publish-freebusy yes
 run 0 --db "$DB" calendar list
 has out "delegates=pa@example.org boss@example.org external"
-has out "conflicts<=20%"
+has out "conflicts<=20% consume publish-freebusy"
 run 0 --db "$DB" calendar list --json
 json
 has json '"conflict_max_instances": null, "conflict_max_percent": 20'
+has json '"publish_freebusy": true, "share_freebusy": true'
 run 0 --db "$DB" calendar set room-a@example.org conflict-max-percent default
+run 0 --db "$DB" calendar set room-a@example.org publish-freebusy no
 run 0 --db "$DB" calendar set room-a@example.org delivery deliver
 run 0 --db "$DB" calendar set room-a@example.org capacity 1
 
