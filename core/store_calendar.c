@@ -346,8 +346,8 @@ imip_store_calendar_rename(struct imip_store *st, int64_t calendar_id,
 		rc = store_bind_failed(st, "calendar rename", err);
 		goto out;
 	}
-	if ((rc = address_step(st, s, addr, "calendar rename", err)) == 0 &&
-	    sqlite3_changes(store_db(st)) == 0)
+	rc = address_step(st, s, addr, "calendar rename", err);
+	if (rc == IMIP_OK && sqlite3_changes(store_db(st)) == 0)
 		rc = imip_err_set(err, IMIP_ENOTFOUND, "no calendar %lld",
 		    (long long)calendar_id);
 out:

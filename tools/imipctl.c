@@ -1,9 +1,11 @@
 /*
  * imipctl.c - the admin command of imip-milter: global options, usage,
- * opening the database, and dispatch to the commands in imipctl_cmd.c.
+ * opening the database, and dispatch to the commands (imipctl.h says
+ * which file holds which).
  *
- * Exit status: 0 done, 1 runtime failure, 2 bad command line.  Messages go
- * to stderr as "imipctl: ..."; listings and help go to stdout.
+ * Exit status: 0 done, 1 failed or refused, 2 bad command line (every
+ * command keeps to it).  Messages go to stderr as "imipctl: ..."; listings
+ * and help go to stdout.
  */
 #include <errno.h>
 #include <getopt.h>

@@ -26,9 +26,8 @@
 #define CTL_USAGE	2	/* bad command line */
 
 #define CTL_DEFAULT_DB	"/var/lib/imip-milter/imip.db"
+#define CTL_DEFAULT_CONF "/etc/imip-milter/imip-milter.conf"	/* check */
 #define CTL_ZONEINFO	"/usr/share/zoneinfo"
-
-#define CTL_DEFAULT_CONF	"/etc/imip-milter/imip-milter.conf"
 
 /* What the global options chose. */
 struct ctl {
