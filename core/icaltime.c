@@ -162,3 +162,10 @@ imip_icaltime_normalize(icalcomponent *root, struct imip_err *err)
 	}
 	return IMIP_OK;
 }
+
+icalproperty *
+imip_icaltime_prop(icalproperty *(*make)(struct icaltimetype), int64_t t)
+{
+	return make(icaltime_from_timet_with_zone((time_t)t, 0,
+	    icaltimezone_get_utc_timezone()));
+}

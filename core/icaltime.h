@@ -35,6 +35,13 @@ int	imip_icaltime_utc(int64_t *out, struct icaltimetype tt,
  */
 int	imip_icaltime_normalize(icalcomponent *root, struct imip_err *err);
 
+/*
+ * imip_icaltime_prop - the property make builds from the UTC instant t,
+ * written as a UTC DATE-TIME (icalproperty_new_dtstamp, ...)
+ */
+icalproperty *imip_icaltime_prop(icalproperty *(*make)(struct icaltimetype),
+	    int64_t t);
+
 /* imip_icaltime_zone - the zone floating times mean: default_tz, or UTC */
 icaltimezone *imip_icaltime_zone(const char *default_tz);
 

@@ -17,6 +17,7 @@
 #include <libical/ical.h>
 
 #include "freebusy.h"
+#include "icaltime.h"
 #include "publish.h"
 
 /* The merged busy periods of a range, and the first error. */
@@ -52,13 +53,6 @@ imip_fb_busy(struct imip_fb_list *out, struct imip_store *st,
 		*out = (struct imip_fb_list){ .range = { from, to } };
 	}
 	return rc;
-}
-
-static icalproperty *
-utc_prop(icalproperty *(*make)(struct icaltimetype), int64_t t)
-{
-	return make(icaltime_from_timet_with_zone((time_t)t, 0,
-	    icaltimezone_get_utc_timezone()));
 }
 
 static icalproperty *
@@ -107,11 +101,11 @@ vcalendar_text(const struct imip_calendar *cal, const struct imip_fb_list *l,
 		    icalproperty_new_method(ICAL_METHOD_PUBLISH));
 		icalcomponent_add_property(fb, icalproperty_new_uid(uid));
 		icalcomponent_add_property(fb,
-		    utc_prop(icalproperty_new_dtstamp, now));
+		    imip_icaltime_prop(icalproperty_new_dtstamp, now));
 		icalcomponent_add_property(fb,
-		    utc_prop(icalproperty_new_dtstart, l->range.start));
+		    imip_icaltime_prop(icalproperty_new_dtstart, l->range.start));
 		icalcomponent_add_property(fb,
-		    utc_prop(icalproperty_new_dtend, l->range.end));
+		    imip_icaltime_prop(icalproperty_new_dtend, l->range.end));
 		icalcomponent_add_property(fb, icalproperty_new_organizer(uri));
 		for (size_t i = 0; i < l->n; i++)
 			icalcomponent_add_property(fb, fb_prop(&l->v[i]));

@@ -11,15 +11,9 @@
 #include <gmime/gmime.h>
 #include <libical/ical.h>
 
+#include "icaltime.h"
 #include "mime.h"
 #include "reply.h"
-
-static icalproperty *
-utc_prop(icalproperty *(*make)(struct icaltimetype), int64_t t)
-{
-	return make(icaltime_from_timet_with_zone((time_t)t, 0,
-	    icaltimezone_get_utc_timezone()));
-}
 
 static icalproperty *
 cal_address_prop(icalproperty *p, const char *addr, const char *cn)
@@ -60,7 +54,7 @@ answer_vevent(const struct imip_reply_spec *s, const char *partstat)
 	icalproperty *att;
 
 	icalcomponent_add_property(ev, icalproperty_new_uid(rq->uid));
-	icalcomponent_add_property(ev, utc_prop(icalproperty_new_dtstamp,
+	icalcomponent_add_property(ev, imip_icaltime_prop(icalproperty_new_dtstamp,
 	    s->now));
 	icalcomponent_add_property(ev,
 	    icalproperty_new_sequence(rq->sequence));
@@ -87,13 +81,13 @@ reply_vevent(const struct imip_reply_spec *s)
 	icalcomponent *ev = answer_vevent(s, s->partstat);
 
 	if (s->rid != 0)
-		icalcomponent_add_property(ev, utc_prop(
+		icalcomponent_add_property(ev, imip_icaltime_prop(
 		    icalproperty_new_recurrenceid, s->rid));
 	if (rq->end > rq->start) {
 		icalcomponent_add_property(ev,
-		    utc_prop(icalproperty_new_dtstart, rq->start));
+		    imip_icaltime_prop(icalproperty_new_dtstart, rq->start));
 		icalcomponent_add_property(ev,
-		    utc_prop(icalproperty_new_dtend, rq->end));
+		    imip_icaltime_prop(icalproperty_new_dtend, rq->end));
 	}
 	icalcomponent_add_property(ev, status_prop(s->status_major,
 	    s->status_minor, s->status_text, s->status_data));
@@ -108,7 +102,7 @@ declined_vevent(const struct imip_reply_spec *s,
 	icalcomponent *ev = answer_vevent(s, "DECLINED");
 	char when[64];
 
-	icalcomponent_add_property(ev, utc_prop(icalproperty_new_recurrenceid,
+	icalcomponent_add_property(ev, imip_icaltime_prop(icalproperty_new_recurrenceid,
 	    in->rid));
 	icalcomponent_add_property(ev, status_prop(4, 0, "Busy",
 	    imip_period_ical(when, sizeof(when), &in->conflict) ? when :
@@ -149,11 +143,11 @@ freebusy_vcomp(const struct imip_reply_spec *s)
 	icalcomponent_add_property(fb, cal_address_prop(icalproperty_new(
 	    ICAL_ATTENDEE_PROPERTY), s->attendee, s->attendee_name));
 	icalcomponent_add_property(fb, icalproperty_new_uid(rq->uid));
-	icalcomponent_add_property(fb, utc_prop(icalproperty_new_dtstamp,
+	icalcomponent_add_property(fb, imip_icaltime_prop(icalproperty_new_dtstamp,
 	    s->now));
-	icalcomponent_add_property(fb, utc_prop(icalproperty_new_dtstart,
+	icalcomponent_add_property(fb, imip_icaltime_prop(icalproperty_new_dtstart,
 	    rq->start));
-	icalcomponent_add_property(fb, utc_prop(icalproperty_new_dtend,
+	icalcomponent_add_property(fb, imip_icaltime_prop(icalproperty_new_dtend,
 	    rq->end));
 	for (size_t i = 0; i < s->nbusy; i++) {
 		memset(&per, 0, sizeof(per));
@@ -181,7 +175,7 @@ refresh_vevent(const struct imip_reply_spec *s)
 
 	icalcomponent_add_property(ev, cal_address_prop(icalproperty_new(
 	    ICAL_ATTENDEE_PROPERTY), s->attendee, s->attendee_name));
-	icalcomponent_add_property(ev, utc_prop(icalproperty_new_dtstamp,
+	icalcomponent_add_property(ev, imip_icaltime_prop(icalproperty_new_dtstamp,
 	    s->now));
 	icalcomponent_add_property(ev, cal_address_prop(icalproperty_new(
 	    ICAL_ORGANIZER_PROPERTY), rq->organizer, rq->organizer_name));
@@ -357,14 +351,14 @@ approval_ical(const struct imip_approval_spec *s)
 	summary = g_strdup_printf("Approve: %s (%s)", rq->summary != NULL ?
 	    rq->summary : "(no title)", s->calendar_name);
 	icalcomponent_add_property(ev, icalproperty_new_uid(uid));
-	icalcomponent_add_property(ev, utc_prop(icalproperty_new_dtstamp,
+	icalcomponent_add_property(ev, imip_icaltime_prop(icalproperty_new_dtstamp,
 	    s->now));
 	icalcomponent_add_property(ev, icalproperty_new_sequence(0));
 	icalcomponent_add_property(ev, icalproperty_new_summary(summary));
 	icalcomponent_add_property(ev, icalproperty_new_description(s->human));
-	icalcomponent_add_property(ev, utc_prop(icalproperty_new_dtstart,
+	icalcomponent_add_property(ev, imip_icaltime_prop(icalproperty_new_dtstart,
 	    rq->start));
-	icalcomponent_add_property(ev, utc_prop(icalproperty_new_dtend,
+	icalcomponent_add_property(ev, imip_icaltime_prop(icalproperty_new_dtend,
 	    rq->end > rq->start ? rq->end : rq->start + 3600));
 	icalcomponent_add_property(ev, icalproperty_new_transp(
 	    ICAL_TRANSP_TRANSPARENT));
@@ -449,7 +443,7 @@ resend_ical(const char *stored, int64_t now)
 			icalproperty_free(p);
 		}
 		icalcomponent_add_property(c,
-		    utc_prop(icalproperty_new_dtstamp, now));
+		    imip_icaltime_prop(icalproperty_new_dtstamp, now));
 	}
 	text = icalcomponent_as_ical_string_r(cal);
 	icalcomponent_free(cal);

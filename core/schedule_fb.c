@@ -10,28 +10,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "publish.h"
 #include "schedule_int.h"
 
 /* Longest range one request may ask about: a year and a day. */
 #define FB_RANGE_MAX	(366 * 86400)
-
-/* Collect the busy periods the store finds; false: out of memory. */
-struct fb_collect {
-	struct imip_fb_list	 l;
-	bool			 nomem;
-};
-
-static int
-fb_add(const struct imip_busy_rec *b, void *arg)
-{
-	struct fb_collect *c = arg;
-
-	if (imip_fb_add(&c->l, (struct imip_period){ b->start, b->end },
-	    imip_fbtype_parse(b->fbtype)))
-		return 0;
-	c->nomem = true;
-	return 1;
-}
 
 static char *
 fb_text(const struct job *j, size_t n)
@@ -67,8 +50,8 @@ fb_queue(struct job *j, const struct imip_fb_list *l)
 int
 sched_freebusy(struct job *j)
 {
-	struct fb_collect c = { .l.range = { j->it->start, j->it->end } };
-	struct imip_fb_list *l = &c.l;
+	struct imip_fb_list fb = { .range = { j->it->start, j->it->end } };
+	struct imip_fb_list *l = &fb;
 	int rc;
 
 	if (j->it->method != IMIP_METHOD_REQUEST)
@@ -83,10 +66,8 @@ sched_freebusy(struct job *j)
 		return sched_decide(j, "IGNORED", 0, 0, "no one to answer");
 	if (l->range.end - l->range.start > FB_RANGE_MAX)
 		l->range.end = l->range.start + FB_RANGE_MAX;
-	rc = imip_store_busy_overlapping(j->st, j->cal->id, l->range.start,
-	    l->range.end, NULL, fb_add, &c, j->err);
-	if (rc > 0 || c.nomem)
-		rc = imip_err_set(j->err, IMIP_ENOMEM, "free/busy periods");
+	rc = imip_fb_busy(l, j->st, j->cal, l->range.start, l->range.end,
+	    j->err);
 	if (rc == IMIP_OK && (rc = sched_decide(j, "ANSWERED", 2, 0,
 	    "%zu busy period%s%s", l->n, l->n == 1 ? "" : "s",
 	    l->range.end < j->it->end ? ", range cut to 366 days" : "")) ==

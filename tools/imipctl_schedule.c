@@ -15,6 +15,7 @@
 
 #include <libical/ical.h>
 
+#include "icaltime.h"
 #include "imipctl.h"
 
 enum schedule_form { SCHED_TABLE, SCHED_JSON, SCHED_ICS };
@@ -41,14 +42,6 @@ ics_new(void)
 	icalcomponent_add_property(root,
 	    icalproperty_new_method(ICAL_METHOD_PUBLISH));
 	return root;
-}
-
-/* The property make builds from t, as a UTC DATE-TIME. */
-static icalproperty *
-ics_utc(icalproperty *(*make)(struct icaltimetype), int64_t t)
-{
-	return make(icaltime_from_timet_with_zone((time_t)t, 0,
-	    icaltimezone_get_utc_timezone()));
 }
 
 /*
@@ -151,14 +144,14 @@ busy_vevent(const struct imip_busy_rec *b, int64_t now)
 		return NULL;
 	icalcomponent_add_property(ev, ics_text(icalproperty_new_uid,
 	    b->uid));
-	icalcomponent_add_property(ev, ics_utc(icalproperty_new_dtstamp,
+	icalcomponent_add_property(ev, imip_icaltime_prop(icalproperty_new_dtstamp,
 	    now));
 	if (b->rid != 0)
-		icalcomponent_add_property(ev, ics_utc(
+		icalcomponent_add_property(ev, imip_icaltime_prop(
 		    icalproperty_new_recurrenceid, b->rid));
-	icalcomponent_add_property(ev, ics_utc(icalproperty_new_dtstart,
+	icalcomponent_add_property(ev, imip_icaltime_prop(icalproperty_new_dtstart,
 	    b->start));
-	icalcomponent_add_property(ev, ics_utc(icalproperty_new_dtend,
+	icalcomponent_add_property(ev, imip_icaltime_prop(icalproperty_new_dtend,
 	    b->end));
 	if (b->summary != NULL)
 		icalcomponent_add_property(ev, ics_text(
