@@ -15,9 +15,9 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import mta  # noqa: E402
-from test_e2e_postfix import (ALICE, BOB, CAROL, ROOM_A, ROOM_B,  # noqa: E402
-                              calendar_texts, day, delivered, headers,
-                              replies, request)
+from itip import (  # noqa: E402
+    ALICE, BOB, CAROL, ROOM_A, ROOM_B, calendar_texts, day, delivered, headers,
+    replies, request)
 
 WIDTH = 72
 

@@ -29,8 +29,8 @@ from collections import Counter
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import mta  # noqa: E402
-from test_e2e_postfix import (  # noqa: E402
-    ALICE, BOB, E2EBase, ROOM_A, delivered, replies, request)
+from e2e import E2EBase  # noqa: E402
+from itip import ALICE, BOB, ROOM_A, delivered, replies, request  # noqa: E402
 
 N = 48              # invitations in the stream
 SENDERS = 4         # parallel SMTP clients

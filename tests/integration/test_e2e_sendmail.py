@@ -26,10 +26,10 @@ import unittest
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import mta  # noqa: E402
 import sendmail  # noqa: E402
-from test_e2e_postfix import (  # noqa: E402
-    ALICE, BOB, BOOKING, CAROL, ROOM_A, ROOM_B, RUN, WARNING_RE, E2EBase,
-    cancel, day, delivered, headers, invitation, replies, request,
-    schedule_headers, vcalendar)
+from e2e import BOOKING, WARNING_RE, E2EBase  # noqa: E402
+from itip import (  # noqa: E402
+    ALICE, BOB, CAROL, ROOM_A, ROOM_B, RUN, cancel, day, delivered, headers,
+    invitation, replies, request, schedule_headers, vcalendar)
 
 PAT = "pat@example.org"         # a person whose calendar the filter keeps
 

@@ -37,10 +37,10 @@ from zoneinfo import ZoneInfo
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import mta  # noqa: E402
-from test_e2e_postfix import (  # noqa: E402
-    ALICE, BOB, CAROL, ORGANIZER, ROOM_A, RUN, E2EBase, calendar_texts,
-    cancel, invitation, now_stamp, props, replies, request, unfold, utc,
-    vcalendar)
+from e2e import E2EBase  # noqa: E402
+from itip import (  # noqa: E402
+    ALICE, BOB, CAROL, ORGANIZER, ROOM_A, RUN, calendar_texts, cancel,
+    invitation, now_stamp, props, replies, request, unfold, utc, vcalendar)
 
 BERLIN = "Europe/Berlin"
 

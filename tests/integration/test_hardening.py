@@ -30,7 +30,7 @@ from pathlib import Path
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import mta  # noqa: E402
-from test_e2e_postfix import (  # noqa: E402
+from itip import (  # noqa: E402
     ALICE, BOB, ROOM_A, RUN, day, delivered, request, schedule_headers)
 
 USER = "postfix"

@@ -20,9 +20,10 @@ import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import mta  # noqa: E402
-from test_e2e_postfix import (  # noqa: E402
-    ALICE, BOB, E2EBase, ROOM_A, day, delivered, invitation, request,
-    schedule_headers, vcalendar)
+from e2e import E2EBase  # noqa: E402
+from itip import (  # noqa: E402
+    ALICE, BOB, ROOM_A, day, delivered, invitation, request, schedule_headers,
+    vcalendar)
 
 CAROL = "carol@example.org"
 DAN = "dan@example.net"

@@ -22,9 +22,10 @@ import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import mta  # noqa: E402
-from test_e2e_postfix import (  # noqa: E402
-    ALICE, BOB, E2EBase, ROOM_A, ROOM_B, calendar_texts, day, delivered,
-    invitation, props, replies, request, unfold)
+from e2e import E2EBase  # noqa: E402
+from itip import (  # noqa: E402
+    ALICE, BOB, ROOM_A, ROOM_B, calendar_texts, day, delivered, invitation,
+    props, replies, request, unfold)
 
 DAVE = "dave@example.org"
 OUTSIDE = "203.0.113.9"

@@ -18,8 +18,8 @@ from pathlib import Path
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import mta  # noqa: E402
-from test_e2e_postfix import (  # noqa: E402
-    E2EBase, ROOM_A, cancel, day, request)
+from e2e import E2EBase  # noqa: E402
+from itip import ROOM_A, cancel, day, request  # noqa: E402
 
 UID = "pub-%d@example.com" % os.getpid()
 

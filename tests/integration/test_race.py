@@ -42,9 +42,9 @@ from datetime import datetime, timezone
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import mta  # noqa: E402
-from test_e2e_postfix import (  # noqa: E402
-    E2EBase, ERROR_RE, ROOM_A, RUN, day, props, replies, request,
-    schedule_headers)
+from e2e import ERROR_RE, E2EBase  # noqa: E402
+from itip import (  # noqa: E402
+    ROOM_A, RUN, day, props, replies, request, schedule_headers)
 
 N = 50
 SLOT = (day(17, "10:00"), day(17, "11:00"))

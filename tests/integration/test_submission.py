@@ -24,8 +24,8 @@ import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import mta  # noqa: E402
-from test_e2e_postfix import (  # noqa: E402
-    BOB, E2EBase, ROOM_A, day, delivered, request)
+from e2e import E2EBase  # noqa: E402
+from itip import BOB, ROOM_A, day, delivered, request  # noqa: E402
 
 CAROL = "carol@example.org"
 DAN = "dan@example.org"
