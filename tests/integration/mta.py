@@ -39,6 +39,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import unittest
 from collections import namedtuple
 from pathlib import Path
 
@@ -164,6 +165,19 @@ def harness_problem():
     except KeyError:
         return "user postfix or group postdrop missing"
     return None
+
+
+def main(*problems):
+    """The end of every tests/integration/test_*.py: run the file's tests
+    (unittest.main), or exit with status 77 - SKIP for meson - when the
+    machine cannot.  problems: functions that say why not, or return None;
+    without any, harness_problem (a private Postfix)."""
+    for problem in problems or (harness_problem,):
+        why = problem()
+        if why:
+            print("SKIP: %s" % why)
+            sys.exit(77)
+    unittest.main()
 
 
 # Everything started and not yet stopped; cleaned up at exit or on a signal.

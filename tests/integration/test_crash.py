@@ -24,7 +24,6 @@ import os
 import sys
 import threading
 import time
-import unittest
 from collections import Counter
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -128,8 +127,4 @@ class CrashSafety(E2EBase):
 
 
 if __name__ == "__main__":
-    problem = mta.harness_problem()
-    if problem:
-        print("SKIP: " + problem)
-        sys.exit(77)
-    unittest.main()
+    mta.main()

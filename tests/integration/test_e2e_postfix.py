@@ -13,7 +13,6 @@ import os
 import re
 import sys
 import time
-import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import mta  # noqa: E402
@@ -324,8 +323,4 @@ class OutboxSurvivesRestart(E2EBase):
 
 
 if __name__ == "__main__":
-    problem = mta.harness_problem()
-    if problem:
-        print("SKIP: %s" % problem)
-        sys.exit(77)
-    unittest.main()
+    mta.main()
