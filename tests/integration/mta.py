@@ -220,6 +220,81 @@ def _keep_dirs():
 
 
 # --------------------------------------------------------------------------
+# what everything started here shares
+
+def spawn(argv, output):
+    """Popen argv in a session of its own (so a signal to the test's
+    process group misses it), stdout and stderr appended to output."""
+    with open(output, "ab") as out:
+        return subprocess.Popen([str(a) for a in argv],
+                                stdin=subprocess.DEVNULL, stdout=out,
+                                stderr=out, start_new_session=True)
+
+
+def came_up(proc, ready, timeout=15):
+    """Wait until ready() or proc exits; True if it is ready and runs."""
+    ok = _wait(lambda: ready() or proc.poll() is not None, timeout)
+    return bool(ok) and proc.poll() is None
+
+
+def stop_process(proc, grace):
+    """SIGTERM proc, wait up to grace seconds, then SIGKILL; its status."""
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(grace)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(10)
+    return proc.returncode
+
+
+def reap(find, what, timeout):
+    """Wait up to timeout seconds until find() - the pids still working
+    for what is being stopped - is empty, SIGKILL whatever is left, and
+    raise HarnessError if even that survives."""
+    if _wait(lambda: not find(), timeout):
+        return
+    for pid in find():
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+    _wait(lambda: not find(), 5)
+    still = find()
+    if still:
+        raise HarnessError("%s processes left behind: %r" % (what, still))
+
+
+class Managed:
+    """What everything started here has: a directory (a new temporary one
+    unless given; stop() removes that unless IMIP_TEST_KEEP is set), a
+    place in the cleanup at exit or on a signal while it runs, and use as
+    a with block: start() on entry, stop() on exit."""
+
+    def use_dir(self, workdir, prefix):
+        self.owns_dir = workdir is None
+        self.dir = Path(workdir or tempfile.mkdtemp(prefix=prefix)).resolve()
+
+    def register(self):
+        _LIVE.append(self)
+
+    def unregister(self):
+        if self in _LIVE:
+            _LIVE.remove(self)
+
+    def remove_dir(self):
+        if self.owns_dir and not _keep_dirs():
+            shutil.rmtree(self.dir, ignore_errors=True)
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc):
+        self.stop()
+
+
+# --------------------------------------------------------------------------
 # Postfix
 
 MASTER_CF = """\
@@ -257,7 +332,7 @@ def postfix_milter_socket(sock):
     return sock
 
 
-class Postfix:
+class Postfix(Managed):
     """A private Postfix on 127.0.0.1:port delivering into one Maildir.
 
     milter: None, a socket string ("inet:PORT@127.0.0.1" as libmilter
@@ -272,9 +347,7 @@ class Postfix:
         problem = harness_problem()
         if problem:
             raise HarnessError(problem)
-        self.owns_dir = workdir is None
-        self.dir = Path(workdir or tempfile.mkdtemp(prefix="imip-pf-"))
-        self.dir = self.dir.resolve()
+        self.use_dir(workdir, "imip-pf-")
         self.port = port or free_port()
         if milter is not None and not isinstance(milter, str):
             milter = milter.socket
@@ -405,7 +478,7 @@ class Postfix:
         if self.started:
             return self
         self.write_config()
-        _LIVE.append(self)
+        self.register()
         self.started = True
         try:
             self.postfix("start")
@@ -425,30 +498,11 @@ class Postfix:
             pid = self.master_pid()
             if pid and _pid_alive(pid):
                 self.postfix("stop", check=False)
-            left = _wait(lambda: not _procs_in(self.queue), 15)
-            if not left:
-                for p in _procs_in(self.queue):
-                    try:
-                        os.kill(p, signal.SIGKILL)
-                    except ProcessLookupError:
-                        pass
-                _wait(lambda: not _procs_in(self.queue), 5)
-            still = _procs_in(self.queue)
-            if still:
-                raise HarnessError("postfix processes left behind: %r" %
-                                   still)
+            reap(lambda: _procs_in(self.queue), "postfix", 15)
         finally:
             self.started = False
-            if self in _LIVE:
-                _LIVE.remove(self)
-        if self.owns_dir and not _keep_dirs():
-            shutil.rmtree(self.dir, ignore_errors=True)
-
-    def __enter__(self):
-        return self.start()
-
-    def __exit__(self, *exc):
-        self.stop()
+            self.unregister()
+        self.remove_dir()
 
     # -- mail in ---------------------------------------------------------
 
@@ -569,7 +623,7 @@ class Postfix:
 # --------------------------------------------------------------------------
 # imip-milter
 
-class Milter:
+class Milter(Managed):
     """imip-milter in the foreground on inet:PORT@127.0.0.1, with its own
     config, SQLite database and log file.
 
@@ -584,9 +638,7 @@ class Milter:
                  sendmail_path=None, local_domains="example.org",
                  log_level="debug", tz="Europe/Berlin", extra_conf=None,
                  user=None, socket=None):
-        self.owns_dir = workdir is None
-        self.dir = Path(workdir or tempfile.mkdtemp(prefix="imip-milter-"))
-        self.dir = self.dir.resolve()
+        self.use_dir(workdir, "imip-milter-")
         if socket is not None and socket.startswith("unix:"):
             self.port = None
             self.socket = socket
@@ -680,18 +732,9 @@ class Milter:
             self.setup_db()
         self.give_dir()
         self.log_mark = len(self.log())
-        log = open(self.logfile, "ab")
-        try:
-            self.proc = subprocess.Popen(
-                self.argv(),
-                stdin=subprocess.DEVNULL, stdout=log, stderr=log,
-                start_new_session=True)
-        finally:
-            log.close()
-        _LIVE.append(self)
-        ok = _wait(lambda: self.listening() or
-                   self.proc.poll() is not None, 15)
-        if self.proc.poll() is not None or not ok:
+        self.proc = spawn(self.argv(), self.logfile)
+        self.register()
+        if not came_up(self.proc, self.listening):
             rc = self.proc.poll()
             self.stop()
             raise HarnessError("imip-milter did not start (exit %s); log:\n%s"
@@ -701,24 +744,14 @@ class Milter:
     def stop(self, grace=8):
         """SIGTERM, wait up to grace seconds (libmilter can take ~5 s),
         then SIGKILL.  Returns the exit status."""
-        p = self.proc
-        if p is None:
+        if self.proc is None:
             return None
         try:
-            if p.poll() is None:
-                p.send_signal(signal.SIGTERM)
-                try:
-                    p.wait(grace)
-                except subprocess.TimeoutExpired:
-                    p.kill()
-                    p.wait(10)
-            return p.returncode
+            return stop_process(self.proc, grace)
         finally:
             self.proc = None
-            if self in _LIVE:
-                _LIVE.remove(self)
-            if self.owns_dir and not _keep_dirs():
-                shutil.rmtree(self.dir, ignore_errors=True)
+            self.unregister()
+            self.remove_dir()
 
     def kill(self):
         """SIGKILL, as a crash: no cleanup in the filter, its children
@@ -732,17 +765,10 @@ class Milter:
             return p.wait(10)
         finally:
             self.proc = None
-            if self in _LIVE:
-                _LIVE.remove(self)
+            self.unregister()
 
     def running(self):
         return self.proc is not None and self.proc.poll() is None
-
-    def __enter__(self):
-        return self.start()
-
-    def __exit__(self, *exc):
-        self.stop()
 
     def log(self):
         try:
@@ -764,7 +790,7 @@ class Milter:
                 for t in tables}
 
 
-class Stack:
+class Stack(Managed):
     """imip-milter plus a Postfix that uses it and delivers its replies:
     the usual end-to-end arrangement, in one temporary directory.
 
@@ -784,8 +810,7 @@ class Stack:
         problem = harness_problem()
         if problem:
             raise HarnessError(problem)
-        self.owns_dir = workdir is None
-        self.dir = Path(workdir or tempfile.mkdtemp(prefix="imip-e2e-"))
+        self.use_dir(workdir, "imip-e2e-")
         self.dir.mkdir(parents=True, exist_ok=True)
         os.chmod(self.dir, 0o755)
         smtp_port, milter_port = free_ports(2)
@@ -803,7 +828,7 @@ class Stack:
         self.postfix.dir.mkdir(exist_ok=True)
 
     def start(self):
-        _LIVE.append(self)
+        self.register()
         try:
             self.milter.start()
             self.postfix.start()
@@ -817,13 +842,5 @@ class Stack:
             self.postfix.stop()
         finally:
             self.milter.stop()
-            if self in _LIVE:
-                _LIVE.remove(self)
-            if self.owns_dir and not _keep_dirs():
-                shutil.rmtree(self.dir, ignore_errors=True)
-
-    def __enter__(self):
-        return self.start()
-
-    def __exit__(self, *exc):
-        self.stop()
+            self.unregister()
+            self.remove_dir()

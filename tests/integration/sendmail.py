@@ -37,12 +37,10 @@ import os
 import pwd
 import re
 import shutil
-import signal
 import smtplib
 import socket
 import socketserver
 import subprocess
-import tempfile
 import threading
 import time
 from pathlib import Path
@@ -170,7 +168,7 @@ def _address(cmd):
     return (m.group(1) if m else cmd.split(":", 1)[-1].strip()).lower()
 
 
-class SmtpSink:
+class SmtpSink(mta.Managed):
     """An SMTP server on 127.0.0.1 that keeps every message it is given:
     one file per recipient in DIR, in arrival order, starting with
     Return-Path and Delivered-To lines as a final delivery agent writes
@@ -197,7 +195,7 @@ class SmtpSink:
                                        kwargs={"poll_interval": 0.1},
                                        name="smtp-sink", daemon=True)
         self.thread.start()
-        mta._LIVE.append(self)
+        self.register()
         return self
 
     def stop(self):
@@ -216,8 +214,7 @@ class SmtpSink:
             self.thread.join(10)
         finally:
             self.server = None
-            if self in mta._LIVE:
-                mta._LIVE.remove(self)
+            self.unregister()
 
     def track(self, conn, add):
         with self._lock:
@@ -339,7 +336,7 @@ def queue_id(msg):
     return m.group(1) if m else None
 
 
-class Sendmail:
+class Sendmail(mta.Managed):
     """A private Sendmail daemon on 127.0.0.1:port relaying all mail to an
     SMTP sink on 127.0.0.1:sink_port.
 
@@ -353,9 +350,7 @@ class Sendmail:
         problem = harness_problem()
         if problem:
             raise mta.HarnessError(problem)
-        self.owns_dir = workdir is None
-        self.dir = Path(workdir or tempfile.mkdtemp(prefix="imip-sm-"))
-        self.dir = self.dir.resolve()
+        self.use_dir(workdir, "imip-sm-")
         self.port = port or mta.free_port()
         self.sink_port = sink_port
         self.milter = milter
@@ -449,21 +444,13 @@ class Sendmail:
         if self.proc is not None:
             return self
         self.write_config()
-        out = open(self.output, "ab")
-        try:
-            # -bD: daemon in the foreground, so its pid is ours;
-            # -q5s retries whatever the sink did not take at once.
-            self.proc = subprocess.Popen(
-                [str(self.ns), str(self.binary), "-bD", "-q5s",
-                 "-X", str(self.traffic), "-C", str(self.dir / "mta.cf")],
-                stdin=subprocess.DEVNULL, stdout=out, stderr=out,
-                start_new_session=True)
-        finally:
-            out.close()
-        mta._LIVE.append(self)
-        ok = mta._wait(lambda: mta.port_listening(self.port) or
-                       self.proc.poll() is not None, 15)
-        if self.proc.poll() is not None or not ok:
+        # -bD: daemon in the foreground, so its pid is ours;
+        # -q5s retries whatever the sink did not take at once.
+        self.proc = mta.spawn([self.ns, self.binary, "-bD", "-q5s",
+                               "-X", self.traffic, "-C", self.dir / "mta.cf"],
+                              self.output)
+        self.register()
+        if not mta.came_up(self.proc, lambda: mta.port_listening(self.port)):
             rc = self.proc.poll()
             out = self.log()
             self.stop()
@@ -474,40 +461,15 @@ class Sendmail:
     def stop(self):
         """SIGTERM the daemon, then make sure none of its processes (or an
         MSP's) is left."""
-        p = self.proc
-        if p is None:
+        if self.proc is None:
             return
         try:
-            if p.poll() is None:
-                p.send_signal(signal.SIGTERM)
-                try:
-                    p.wait(10)
-                except subprocess.TimeoutExpired:
-                    p.kill()
-                    p.wait(10)
-            if not mta._wait(lambda: not self.procs(), 10):
-                for pid in self.procs():
-                    try:
-                        os.kill(pid, signal.SIGKILL)
-                    except ProcessLookupError:
-                        pass
-                mta._wait(lambda: not self.procs(), 5)
-            still = self.procs()
-            if still:
-                raise mta.HarnessError("sendmail processes left behind: %r"
-                                       % still)
+            mta.stop_process(self.proc, 10)
+            mta.reap(self.procs, "sendmail", 10)
         finally:
             self.proc = None
-            if self in mta._LIVE:
-                mta._LIVE.remove(self)
-        if self.owns_dir and not mta._keep_dirs():
-            shutil.rmtree(self.dir, ignore_errors=True)
-
-    def __enter__(self):
-        return self.start()
-
-    def __exit__(self, *exc):
-        self.stop()
+            self.unregister()
+        self.remove_dir()
 
     def queued(self):
         """Names of the queue files (qf*) in both queues: mail not yet
@@ -582,7 +544,7 @@ class Sendmail:
                                        errors="replace")))
 
 
-class Stack:
+class Stack(mta.Managed):
     """imip-milter, a Sendmail that uses it (and submits its replies) and
     the sink everything is relayed to, in one temporary directory:
 
@@ -595,8 +557,7 @@ class Stack:
         problem = harness_problem()
         if problem:
             raise mta.HarnessError(problem)
-        self.owns_dir = workdir is None
-        self.dir = Path(workdir or tempfile.mkdtemp(prefix="imip-sme2e-"))
+        self.use_dir(workdir, "imip-sme2e-")
         self.dir.mkdir(parents=True, exist_ok=True)
         os.chmod(self.dir, 0o755)
         smtp_port, sink_port = mta.free_ports(2)
@@ -611,7 +572,7 @@ class Stack:
             log_level=log_level, extra_conf=extra_conf, socket=msock)
 
     def start(self):
-        mta._LIVE.append(self)
+        self.register()
         try:
             self.sink.start()
             # The milter checks at start that its sendmail_path (written
@@ -632,16 +593,8 @@ class Stack:
                 self.sink.stop()
             finally:
                 self.milter.stop()
-                if self in mta._LIVE:
-                    mta._LIVE.remove(self)
-                if self.owns_dir and not mta._keep_dirs():
-                    shutil.rmtree(self.dir, ignore_errors=True)
-
-    def __enter__(self):
-        return self.start()
-
-    def __exit__(self, *exc):
-        self.stop()
+                self.unregister()
+                self.remove_dir()
 
     def wait_for(self, predicate, timeout=20, what="mail"):
         """Poll the sink until predicate(messages) is true; return the
