@@ -22,6 +22,12 @@ apart from anyone else's), kills stragglers by pid, and verifies.  Every
 started instance is also registered for an atexit hook and a SIGTERM/SIGHUP
 handler (install_signal_cleanup), so a failing or killed test still cleans
 up.
+
+What does not depend on the MTA is here too, and sendmail.py (a private
+Sendmail) builds on it: MTA (SMTP client, sendmail(1), reading delivered
+mail) and StackBase (an MTA with imip-milter) for both, Managed (directory,
+cleanup, with-block) for everything started, and main(), the end of every
+test file.
 """
 
 import atexit
@@ -30,6 +36,7 @@ import email.policy
 import os
 import pwd
 import grp
+import re
 import shutil
 import signal
 import smtplib
@@ -295,6 +302,150 @@ class Managed:
 
 
 # --------------------------------------------------------------------------
+# what the tests use of an MTA, whichever it is
+
+def _mail_args(rcpts, message):
+    """rcpts as a list, message as bytes."""
+    if isinstance(rcpts, str):
+        rcpts = [rcpts]
+    if isinstance(message, str):
+        message = message.encode("utf-8")
+    return list(rcpts), message
+
+
+def load_messages(paths, cache):
+    """The messages in the files paths, in that order, as
+    email.message.EmailMessage (policy default) with .raw (bytes) and
+    .path set.  Each file is parsed once (cache: file name -> message);
+    one gone meanwhile is left out."""
+    msgs = []
+    for p in paths:
+        m = cache.get(p.name)
+        if m is None:
+            try:
+                raw = p.read_bytes()
+            except FileNotFoundError:
+                continue
+            m = email.message_from_bytes(raw, policy=email.policy.default)
+            m.raw, m.path = raw, p
+            cache[p.name] = m
+        msgs.append(m)
+    return msgs
+
+
+class MTA(Managed):
+    """A private MTA on 127.0.0.1:self.port, as the tests use it: mail in
+    by send() (SMTP) or sendmail() (its sendmail(1)), delivered mail out
+    by messages() and wait_for().  A subclass gives its name, EOL (the
+    line ends of delivered mail as messages() reads it), QUEUED_RE (finds
+    the queue id in its answer to DATA), sendmail_argv(), messages(),
+    queue_empty() and state() (for wait_for's timeout message)."""
+
+    name = "MTA"
+    EOL = b"\r\n"
+    QUEUED_RE = None
+    # The filter's log() (Stack sets it): wait_for shows its tail too.
+    milter_log = None
+
+    def send(self, mail_from, rcpts, message, helo="client.example.net"):
+        """One SMTP transaction.  Returns an SmtpResult for the DATA reply
+        (or the failing MAIL reply; all RCPTs refused: the last RCPT
+        reply); never raises for an SMTP error reply.  message is bytes
+        (sent as is, dot-stuffed) or str."""
+        rcpts, message = _mail_args(rcpts, message)
+        with smtplib.SMTP("127.0.0.1", self.port, local_hostname=helo,
+                          timeout=60) as s:
+            s.ehlo()
+            code, text = s.mail(mail_from)
+            if code != 250:
+                return SmtpResult(code, text.decode(errors="replace"), {},
+                                  None)
+            refused = {}
+            for r in rcpts:
+                code, text = s.rcpt(r)
+                if code not in (250, 251):
+                    refused[r] = (code, text.decode(errors="replace"))
+            if len(refused) == len(rcpts):
+                s.rset()
+                c, t = refused[rcpts[-1]]
+                return SmtpResult(c, t, refused, None)
+            code, text = s.data(message)
+            text = text.decode(errors="replace")
+            m = self.QUEUED_RE.search(text) if code == 250 else None
+            return SmtpResult(code, text, refused, m and m.group(1))
+
+    def sendmail_command(self):
+        """The sendmail(1) command line that injects into this MTA."""
+        return " ".join(self.sendmail_argv())
+
+    def sendmail(self, mail_from, rcpts, message):
+        """Inject through the MTA's sendmail(1)."""
+        rcpts, message = _mail_args(rcpts, message)
+        r = subprocess.run(self.sendmail_argv() +
+                           ["-i", "-f", mail_from, "--"] + rcpts,
+                           input=message, stdout=subprocess.PIPE,
+                           stderr=subprocess.STDOUT, timeout=60)
+        if r.returncode != 0:
+            raise HarnessError("sendmail failed (%d): %s" %
+                               (r.returncode, r.stdout.decode(
+                                   errors="replace")))
+
+    def wait_for(self, predicate, timeout=20, what="mail"):
+        """Poll messages() until predicate(messages) is true; return the
+        messages.  Raises AssertionError (with the MTA's state and log
+        tails) on timeout."""
+        deadline = time.monotonic() + timeout
+        while True:
+            msgs = self.messages()
+            if predicate(msgs):
+                return msgs
+            if time.monotonic() >= deadline:
+                text = self.state()
+                if self.milter_log is not None:
+                    text += "\n== milter log\n" + self.milter_log()[-3000:]
+                raise AssertionError(
+                    "timed out after %ss waiting for %s; %d message(s) "
+                    "delivered; %s" % (timeout, what, len(msgs), text))
+            time.sleep(0.1)
+
+
+class StackBase(Managed):
+    """imip-milter (self.milter) and an MTA (self.mta) that filters mail
+    through it and takes its replies, in one temporary directory; problem
+    says why the MTA cannot run here, or returns None."""
+
+    def __init__(self, workdir, prefix, problem):
+        why = problem()
+        if why:
+            raise HarnessError(why)
+        self.use_dir(workdir, prefix)
+        self.dir.mkdir(parents=True, exist_ok=True)
+        os.chmod(self.dir, 0o755)
+
+    def start(self):
+        self.register()
+        try:
+            # The milter checks at start that its sendmail_path, which
+            # comes with the MTA's configuration, is there.
+            self.mta.write_config()
+            self.milter.start()
+            self.mta.milter_log = self.milter.log
+            self.mta.start()
+        except Exception:
+            self.stop()
+            raise
+        return self
+
+    def stop(self):
+        try:
+            self.mta.stop()
+        finally:
+            self.milter.stop()
+            self.unregister()
+            self.remove_dir()
+
+
+# --------------------------------------------------------------------------
 # Postfix
 
 MASTER_CF = """\
@@ -332,7 +483,7 @@ def postfix_milter_socket(sock):
     return sock
 
 
-class Postfix(Managed):
+class Postfix(MTA):
     """A private Postfix on 127.0.0.1:port delivering into one Maildir.
 
     milter: None, a socket string ("inet:PORT@127.0.0.1" as libmilter
@@ -340,6 +491,10 @@ class Postfix(Managed):
     object with a .socket attribute (Milter).  It is used for both
     smtpd_milters and non_smtpd_milters.
     """
+
+    name = "Postfix"
+    EOL = b"\n"                 # virtual(8) writes Maildir files with LF
+    QUEUED_RE = re.compile(r"queued as (\S+)")
 
     def __init__(self, workdir=None, port=None, milter=None,
                  milter_default_action="tempfail", domains=DOMAINS,
@@ -504,65 +659,16 @@ class Postfix(Managed):
             self.unregister()
         self.remove_dir()
 
-    # -- mail in ---------------------------------------------------------
+    # -- mail in and out ---------------------------------------------------
 
-    def send(self, mail_from, rcpts, message, helo="client.example.net"):
-        """One SMTP transaction to the instance.  Returns an SmtpResult for
-        the DATA reply (or the failing MAIL/RCPT reply); never raises for an
-        SMTP error reply.  message is bytes (sent as is, dot-stuffed) or
-        str."""
-        if isinstance(rcpts, str):
-            rcpts = [rcpts]
-        if isinstance(message, str):
-            message = message.encode("utf-8")
-        with smtplib.SMTP("127.0.0.1", self.port, local_hostname=helo,
-                          timeout=60) as s:
-            s.ehlo()
-            code, text = s.mail(mail_from)
-            if code != 250:
-                return SmtpResult(code, text.decode(errors="replace"), {},
-                                  None)
-            refused = {}
-            for r in rcpts:
-                code, text = s.rcpt(r)
-                if code not in (250, 251):
-                    refused[r] = (code, text.decode(errors="replace"))
-            if len(refused) == len(rcpts):
-                s.rset()
-                c, t = refused[rcpts[-1]]
-                return SmtpResult(c, t, refused, None)
-            code, text = s.data(message)
-            text = text.decode(errors="replace")
-            qid = None
-            if code == 250 and "queued as " in text:
-                qid = text.rsplit("queued as ", 1)[1].strip()
-            return SmtpResult(code, text, refused, qid)
-
-    def sendmail_command(self):
-        """The sendmail(1) command line that injects into this instance."""
-        return "%s -C %s" % (SENDMAIL, self.etc)
-
-    def sendmail(self, mail_from, rcpts, message):
-        """Inject through sendmail(1)/pickup (non_smtpd_milters path)."""
-        if isinstance(rcpts, str):
-            rcpts = [rcpts]
-        if isinstance(message, str):
-            message = message.encode("utf-8")
-        r = subprocess.run(self.sendmail_command().split() +
-                           ["-i", "-f", mail_from, "--"] + list(rcpts),
-                           input=message, stdout=subprocess.PIPE,
-                           stderr=subprocess.STDOUT, timeout=60)
-        if r.returncode != 0:
-            raise HarnessError("sendmail failed (%d): %s" %
-                               (r.returncode, r.stdout.decode(
-                                   errors="replace")))
-
-    # -- mail out --------------------------------------------------------
+    def sendmail_argv(self):
+        """sendmail(1) for this instance: mail goes through pickup and
+        the non_smtpd_milters."""
+        return [SENDMAIL, "-C", str(self.etc)]
 
     def messages(self):
-        """Every delivered message, oldest first, as email.message.
-        EmailMessage (policy default) with .raw (bytes) and .path set."""
-        out = []
+        """Every delivered message, oldest first (see load_messages)."""
+        found = []
         for sub in ("new", "cur"):
             d = self.maildir / sub
             try:
@@ -570,48 +676,20 @@ class Postfix(Managed):
             except FileNotFoundError:
                 continue
             for n in names:
-                p = d / n
                 try:
-                    st = p.stat()
+                    found.append(((d / n).stat().st_mtime_ns, n, d / n))
                 except FileNotFoundError:
                     continue
-                out.append((st.st_mtime_ns, n, p))
-        out.sort()
-        msgs = []
-        for _, n, p in out:
-            m = self._seen.get(n)
-            if m is None:
-                try:
-                    raw = p.read_bytes()
-                except FileNotFoundError:
-                    continue
-                m = email.message_from_bytes(raw, policy=email.policy.default)
-                m.raw = raw
-                m.path = p
-                self._seen[n] = m
-            msgs.append(m)
-        return msgs
-
-    def wait_for(self, predicate, timeout=20, what="mail"):
-        """Poll the Maildir until predicate(messages) is true; return the
-        messages.  Raises AssertionError (with the log tail) on timeout."""
-        deadline = time.monotonic() + timeout
-        while True:
-            msgs = self.messages()
-            if predicate(msgs):
-                return msgs
-            if time.monotonic() >= deadline:
-                raise AssertionError(
-                    "timed out after %ss waiting for %s; %d message(s) "
-                    "delivered; maillog tail:\n%s" %
-                    (timeout, what, len(msgs), self.maillog()[-4000:]))
-            time.sleep(0.1)
+        return load_messages([p for _, _, p in sorted(found)], self._seen)
 
     def queue_empty(self):
         r = subprocess.run(["postqueue", "-c", str(self.etc), "-p"],
                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                            text=True, timeout=30)
         return "Mail queue is empty" in r.stdout
+
+    def state(self):
+        return "maillog tail:\n" + self.maillog()[-4000:]
 
     def maillog(self):
         try:
@@ -628,7 +706,7 @@ class Milter(Managed):
     config, SQLite database and log file.
 
     rooms: iterable of (address, display name) made resource calendars.
-    sendmail_path: where replies go (Postfix.sendmail_command()).
+    sendmail_path: where replies go (the MTA's sendmail_command()).
     user: run it with "-u user" (its directory is given to that user);
     without, the config says allow_root = yes, as the harness runs as root.
     socket: "unix:/path" instead of the TCP port.
@@ -790,7 +868,7 @@ class Milter(Managed):
                 for t in tables}
 
 
-class Stack(Managed):
+class Stack(StackBase):
     """imip-milter plus a Postfix that uses it and delivers its replies:
     the usual end-to-end arrangement, in one temporary directory.
 
@@ -807,12 +885,7 @@ class Stack(Managed):
                  log_level="debug", workdir=None, extra_conf=None,
                  extra_main=None, extra_master=None, milter_user=None,
                  milter_socket=None):
-        problem = harness_problem()
-        if problem:
-            raise HarnessError(problem)
-        self.use_dir(workdir, "imip-e2e-")
-        self.dir.mkdir(parents=True, exist_ok=True)
-        os.chmod(self.dir, 0o755)
+        super().__init__(workdir, "imip-e2e-", harness_problem)
         smtp_port, milter_port = free_ports(2)
         msock = milter_socket or "inet:%d@127.0.0.1" % milter_port
         self.postfix = Postfix(workdir=self.dir / "postfix", port=smtp_port,
@@ -827,20 +900,6 @@ class Stack(Managed):
                              user=milter_user, socket=msock)
         self.postfix.dir.mkdir(exist_ok=True)
 
-    def start(self):
-        self.register()
-        try:
-            self.milter.start()
-            self.postfix.start()
-        except Exception:
-            self.stop()
-            raise
-        return self
-
-    def stop(self):
-        try:
-            self.postfix.stop()
-        finally:
-            self.milter.stop()
-            self.unregister()
-            self.remove_dir()
+    @property
+    def mta(self):
+        return self.postfix

@@ -31,18 +31,14 @@ directory), as mta.py does for Postfix; everything started is registered
 with mta's atexit and signal cleanup.
 """
 
-import email
-import email.policy
 import os
 import pwd
 import re
 import shutil
-import smtplib
 import socket
 import socketserver
 import subprocess
 import threading
-import time
 from pathlib import Path
 
 import mta
@@ -231,22 +227,9 @@ class SmtpSink(mta.Managed):
                 os.rename(tmp, self.dir / (name + ".eml"))
 
     def messages(self):
-        """Every message stored, oldest first, as email.message.EmailMessage
-        (policy default) with .raw (bytes), .path and .rcpt set."""
-        msgs = []
-        for n in sorted(os.listdir(self.dir)):
-            if not n.endswith(".eml"):
-                continue
-            m = self._seen.get(n)
-            if m is None:
-                p = self.dir / n
-                raw = p.read_bytes()
-                m = email.message_from_bytes(raw, policy=email.policy.default)
-                m.raw, m.path = raw, p
-                m.rcpt = str(m["Delivered-To"])
-                self._seen[n] = m
-            msgs.append(m)
-        return msgs
+        """Every message stored, oldest first (see mta.load_messages)."""
+        names = sorted(n for n in os.listdir(self.dir) if n.endswith(".eml"))
+        return mta.load_messages([self.dir / n for n in names], self._seen)
 
 
 # --------------------------------------------------------------------------
@@ -336,14 +319,19 @@ def queue_id(msg):
     return m.group(1) if m else None
 
 
-class Sendmail(mta.Managed):
-    """A private Sendmail daemon on 127.0.0.1:port relaying all mail to an
-    SMTP sink on 127.0.0.1:sink_port.
+class Sendmail(mta.MTA):
+    """A private Sendmail daemon on 127.0.0.1:port relaying all mail to its
+    SMTP sink (self.sink, on 127.0.0.1:sink_port), whose messages are what
+    messages() and wait_for() read.
 
     milter: None, or an imip-milter socket ("unix:/path"), hooked in
     through conf/sendmail/imip-milter.mc with its recommended flags and
     timeouts.
     """
+
+    name = "Sendmail"
+    EOL = b"\r\n"               # the sink keeps messages as received
+    QUEUED_RE = re.compile(r"^2\.0\.0 (\S+) Message accepted")
 
     def __init__(self, workdir=None, port=None, sink_port=None, milter=None,
                  domains=mta.DOMAINS, hostname="mta.example.org"):
@@ -352,7 +340,7 @@ class Sendmail(mta.Managed):
             raise mta.HarnessError(problem)
         self.use_dir(workdir, "imip-sm-")
         self.port = port or mta.free_port()
-        self.sink_port = sink_port
+        self.sink = SmtpSink(self.dir / "sink", port=sink_port)
         self.milter = milter
         self.domains = tuple(domains)
         self.hostname = hostname
@@ -378,7 +366,7 @@ class Sendmail(mta.Managed):
             milter = ("define(`IMIP_MILTER_SOCKET', `%s')dnl\n"
                       "include(`%s')dnl\n" % (self.milter, MILTER_MC))
         return MTA_MC.format(common=self.common_mc(), dir=self.dir,
-                             port=self.port, sink_port=self.sink_port,
+                             port=self.port, sink_port=self.sink.port,
                              domains=" ".join(self.domains), milter=milter)
 
     def msp_mc(self):
@@ -444,6 +432,7 @@ class Sendmail(mta.Managed):
         if self.proc is not None:
             return self
         self.write_config()
+        self.sink.start()
         # -bD: daemon in the foreground, so its pid is ours;
         # -q5s retries whatever the sink did not take at once.
         self.proc = mta.spawn([self.ns, self.binary, "-bD", "-q5s",
@@ -459,8 +448,8 @@ class Sendmail(mta.Managed):
         return self
 
     def stop(self):
-        """SIGTERM the daemon, then make sure none of its processes (or an
-        MSP's) is left."""
+        """SIGTERM the daemon, make sure none of its processes (or an
+        MSP's) is left, and stop the sink."""
         if self.proc is None:
             return
         try:
@@ -469,6 +458,7 @@ class Sendmail(mta.Managed):
         finally:
             self.proc = None
             self.unregister()
+            self.sink.stop()
         self.remove_dir()
 
     def queued(self):
@@ -482,6 +472,20 @@ class Sendmail(mta.Managed):
                 pass
         return out
 
+    def queue_empty(self):
+        return not self.queued()
+
+    def state(self):
+        return "queued: %r\n%s" % (self.queued(), self.log())
+
+    def messages(self):
+        return self.sink.messages()
+
+    def sendmail_argv(self):
+        """sendmail(1) for this instance: the MSP, which hands mail to the
+        daemon over SMTP."""
+        return [str(self.sendmail_path)]
+
     def log(self):
         """The daemon's own output and the tail of its SMTP traffic (there
         is no syslog to read)."""
@@ -494,120 +498,28 @@ class Sendmail(mta.Managed):
                 pass
         return text
 
-    # -- mail in ---------------------------------------------------------
 
-    def send(self, mail_from, rcpts, message, helo="client.example.net"):
-        """One SMTP transaction, like mta.Postfix.send: an SmtpResult for
-        the DATA reply or the first failing MAIL reply (all RCPTs refused:
-        the last RCPT reply)."""
-        if isinstance(rcpts, str):
-            rcpts = [rcpts]
-        if isinstance(message, str):
-            message = message.encode("utf-8")
-        with smtplib.SMTP("127.0.0.1", self.port, local_hostname=helo,
-                          timeout=60) as s:
-            s.ehlo()
-            code, text = s.mail(mail_from)
-            if code != 250:
-                return mta.SmtpResult(code, text.decode(errors="replace"),
-                                      {}, None)
-            refused = {}
-            for r in rcpts:
-                code, text = s.rcpt(r)
-                if code not in (250, 251):
-                    refused[r] = (code, text.decode(errors="replace"))
-            if len(refused) == len(rcpts):
-                s.rset()
-                c, t = refused[rcpts[-1]]
-                return mta.SmtpResult(c, t, refused, None)
-            code, text = s.data(message)
-            text = text.decode(errors="replace")
-            qid = None
-            m = re.match(r"2\.0\.0 (\S+) Message accepted", text)
-            if code == 250 and m:
-                qid = m.group(1)
-            return mta.SmtpResult(code, text, refused, qid)
-
-    def sendmail(self, mail_from, rcpts, message):
-        """Submit through sendmail(1), i.e. the MSP."""
-        if isinstance(rcpts, str):
-            rcpts = [rcpts]
-        if isinstance(message, str):
-            message = message.encode("utf-8")
-        r = subprocess.run([str(self.sendmail_path), "-i", "-f", mail_from,
-                            "--"] + list(rcpts), input=message,
-                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                           timeout=60)
-        if r.returncode != 0:
-            raise mta.HarnessError("sendmail failed (%d): %s" %
-                                   (r.returncode, r.stdout.decode(
-                                       errors="replace")))
-
-
-class Stack(mta.Managed):
-    """imip-milter, a Sendmail that uses it (and submits its replies) and
-    the sink everything is relayed to, in one temporary directory:
+class Stack(mta.StackBase):
+    """imip-milter and a Sendmail that uses it (and submits its replies),
+    relaying everything to its sink, in one temporary directory:
 
         with Stack(rooms=[("room-a@example.org", "Room A")]) as st:
-            st.sendmail.send(...); st.sink.messages(); st.milter.log()
+            st.sendmail.send(...); st.sendmail.messages(); st.milter.log()
     """
 
     def __init__(self, rooms=(), log_level="debug", extra_conf=None,
                  workdir=None):
-        problem = harness_problem()
-        if problem:
-            raise mta.HarnessError(problem)
-        self.use_dir(workdir, "imip-sme2e-")
-        self.dir.mkdir(parents=True, exist_ok=True)
-        os.chmod(self.dir, 0o755)
+        super().__init__(workdir, "imip-sme2e-", harness_problem)
         smtp_port, sink_port = mta.free_ports(2)
-        self.sink = SmtpSink(self.dir / "sink", port=sink_port)
         msock = "unix:%s" % (self.dir / "milter" / "imip-milter.sock")
         self.sendmail = Sendmail(workdir=self.dir / "sendmail",
                                  port=smtp_port, sink_port=sink_port,
                                  milter=msock)
         self.milter = mta.Milter(
             workdir=self.dir / "milter", rooms=rooms,
-            sendmail_path=str(self.sendmail.sendmail_path),
+            sendmail_path=self.sendmail.sendmail_command(),
             log_level=log_level, extra_conf=extra_conf, socket=msock)
 
-    def start(self):
-        self.register()
-        try:
-            self.sink.start()
-            # The milter checks at start that its sendmail_path (written
-            # with the configuration) is there.
-            self.sendmail.write_config()
-            self.milter.start()
-            self.sendmail.start()
-        except Exception:
-            self.stop()
-            raise
-        return self
-
-    def stop(self):
-        try:
-            self.sendmail.stop()
-        finally:
-            try:
-                self.sink.stop()
-            finally:
-                self.milter.stop()
-                self.unregister()
-                self.remove_dir()
-
-    def wait_for(self, predicate, timeout=20, what="mail"):
-        """Poll the sink until predicate(messages) is true; return the
-        messages.  AssertionError with both logs' tails on timeout."""
-        deadline = time.monotonic() + timeout
-        while True:
-            msgs = self.sink.messages()
-            if predicate(msgs):
-                return msgs
-            if time.monotonic() >= deadline:
-                raise AssertionError(
-                    "timed out after %ss waiting for %s; %d message(s) "
-                    "at the sink; queued: %r\n%s\n== milter log\n%s" %
-                    (timeout, what, len(msgs), self.sendmail.queued(),
-                     self.sendmail.log(), self.milter.log()[-3000:]))
-            time.sleep(0.1)
+    @property
+    def mta(self):
+        return self.sendmail

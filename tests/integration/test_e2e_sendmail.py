@@ -46,7 +46,8 @@ class SendmailBase(E2EBase):
                                    extra_conf=cls.milter_conf)
         cls.configure(cls.stack)
         cls.stack.start()
-        cls.sm, cls.sink = cls.stack.sendmail, cls.stack.sink
+        cls.sm = cls.stack.sendmail
+        cls.sink = cls.sm.sink
         cls.milter = cls.stack.milter
 
     @classmethod
@@ -59,13 +60,13 @@ class SendmailBase(E2EBase):
         r = self.sm.send(sender, list(rcpts), raw)
         self.assertEqual(r.code, 250, "SMTP DATA answer: %r" % (r,))
         self.last_qid = r.queue_id
-        msgs = self.stack.wait_for(
+        msgs = self.sm.wait_for(
             lambda ms: delivered(ms, msgid, wait_rcpt), 20,
             "delivery of %s to %s" % (msgid, wait_rcpt))
         return delivered(msgs, msgid, wait_rcpt)[0]
 
     def wait_reply(self, uid, count=1, sender=ROOM_A):
-        msgs = self.stack.wait_for(
+        msgs = self.sm.wait_for(
             lambda ms: len(replies(ms, uid, sender)) >= count, 20,
             "%d REPLY for %s from %s" % (count, uid, sender))
         return replies(msgs, uid, sender)
@@ -317,8 +318,8 @@ class SendmailBooking(SendmailBase):
                             subject="Review", to=(BOB,), rooms=(),
                             people=((BOB, "Bob"),), organizer=(PAT, "Pat"))
         self.sm.sendmail(PAT, [BOB], raw1)
-        msgs = self.stack.wait_for(lambda ms: delivered(ms, id1, BOB), 20,
-                                   "Pat's invitation")
+        msgs = self.sm.wait_for(lambda ms: delivered(ms, id1, BOB), 20,
+                                "Pat's invitation")
         self.assertEqual(
             self.decision(delivered(msgs, id1, BOB)[0], PAT)["decision"],
             "RECORDED")
