@@ -1,12 +1,15 @@
-"""e2e.py - the test case of the end-to-end tests and what it checks.
+"""e2e.py - the end-to-end test cases and what they check.
 
-E2EBase starts a private Postfix and imip-milter (mta.Stack) once per
-class and checks what the filter did: the X-iMIP-Schedule decision on a
-delivered invitation, the room's REPLY, the rows in its database and the
-lines in its log.  Every tests/integration/test_*.py builds on it.
+E2ECase starts imip-milter and an MTA (make_stack) once per class and
+checks what the filter did, through the few calls every MTA of the
+harness answers (mta.MTA: send, sendmail, messages, wait_for, queue_empty,
+EOL): the X-iMIP-Schedule decision on a delivered invitation, the room's
+REPLY, the rows in its database and the lines in its log.  E2EBase runs
+it on a private Postfix; every Postfix test file builds on it.
 """
 
 import re
+import time
 import unittest
 
 import mta
@@ -22,21 +25,29 @@ BOOKING = ("ACCEPTED", "DECLINED", "TENTATIVE", "CANCELLED")
 WARNING_RE = re.compile(r"(^|\s)warn(ing)?\s*:", re.I | re.M)
 
 
-class E2EBase(unittest.TestCase):
-    rooms = [(ROOM_A, "Room A"), (ROOM_B, "Room B")]
+class E2ECase(unittest.TestCase):
+    """A stack (make_stack) started once for the class: self.mta is its
+    MTA, self.milter the filter."""
 
-    postfix_main = None         # further main.cf settings for the class
-    postfix_master = None       # further master.cf lines
+    rooms = [(ROOM_A, "Room A"), (ROOM_B, "Room B")]
     milter_conf = None          # further imip-milter.conf keys
+
+    @classmethod
+    def make_stack(cls):
+        """The mta.StackBase this class runs on, not started."""
+        raise NotImplementedError
+
+    @classmethod
+    def configure(cls, stack):
+        """Change the stack before it starts."""
 
     @classmethod
     def setUpClass(cls):
         mta.install_signal_cleanup()
-        cls.stack = mta.Stack(rooms=cls.rooms, extra_main=cls.postfix_main,
-                              extra_master=cls.postfix_master,
-                              extra_conf=cls.milter_conf).start()
-        cls.pf = cls.stack.postfix
-        cls.milter = cls.stack.milter
+        cls.stack = cls.make_stack()
+        cls.configure(cls.stack)
+        cls.stack.start()
+        cls.mta, cls.milter = cls.stack.mta, cls.stack.milter
 
     @classmethod
     def tearDownClass(cls):
@@ -56,19 +67,32 @@ class E2EBase(unittest.TestCase):
 
     def submit(self, msgid, raw, rcpts=(ROOM_A, BOB), sender=ALICE,
                wait_rcpt=BOB):
-        """Send by SMTP, expect 250, wait for wait_rcpt's copy; return it."""
-        r = self.pf.send(sender, list(rcpts), raw)
+        """Send by SMTP, expect 250, wait for wait_rcpt's copy; return it.
+        self.last_qid: the queue id the MTA named in its answer."""
+        r = self.mta.send(sender, list(rcpts), raw)
         self.assertEqual(r.code, 250, "SMTP DATA answer: %r" % (r,))
-        msgs = self.pf.wait_for(
+        self.last_qid = r.queue_id
+        msgs = self.mta.wait_for(
             lambda ms: delivered(ms, msgid, wait_rcpt), 20,
             "delivery of %s to %s" % (msgid, wait_rcpt))
         return delivered(msgs, msgid, wait_rcpt)[0]
 
     def wait_reply(self, uid, count=1, sender=ROOM_A):
-        msgs = self.pf.wait_for(
+        msgs = self.mta.wait_for(
             lambda ms: len(replies(ms, uid, sender)) >= count, 20,
             "%d REPLY for %s from %s" % (count, uid, sender))
         return replies(msgs, uid, sender)
+
+    def settle(self):
+        """Wait until the MTA's queue and the milter's outbox are empty,
+        then a little longer: whatever would loop has had its chance."""
+        self.assertTrue(mta._wait(self.mta.queue_empty, 10),
+                        "%s queue did not drain" % self.mta.name)
+        self.assertTrue(mta._wait(lambda: self.milter.query(
+            "SELECT count(*) FROM outbox WHERE sent IS NULL "
+            "AND failed IS NULL")[0][0] == 0, 10), "outbox did not drain")
+        time.sleep(2)
+        self.assertTrue(self.mta.queue_empty(), "new mail after settling")
 
     def decision(self, msg, calendar=ROOM_A):
         hs = [h for h in schedule_headers(msg) if h["calendar"] == calendar]
@@ -80,6 +104,11 @@ class E2EBase(unittest.TestCase):
         return self.milter.query(
             "SELECT calendar, start_utc, end_utc, organizer FROM schedule "
             "WHERE uid = ? ORDER BY start_utc", (uid,))
+
+    def outbox_rows(self, uid):
+        return self.milter.query(
+            "SELECT count(*) FROM outbox WHERE message LIKE ?",
+            ("%" + uid + "%",))[0][0]
 
     def check_reply(self, reply, invite_msgid, uid, partstat, status):
         m = reply.msg
@@ -99,3 +128,21 @@ class E2EBase(unittest.TestCase):
                          "REQUEST-STATUS:%s" % reply.request_status[0])
         orgs = props(reply.lines, "ORGANIZER")
         self.assertEqual([v.lower() for _, v in orgs], ["mailto:" + ALICE])
+
+
+class E2EBase(E2ECase):
+    """E2ECase on a private Postfix (mta.Stack); self.pf is the Postfix."""
+
+    postfix_main = None         # further main.cf settings for the class
+    postfix_master = None       # further master.cf lines
+
+    @classmethod
+    def make_stack(cls):
+        return mta.Stack(rooms=cls.rooms, extra_main=cls.postfix_main,
+                         extra_master=cls.postfix_master,
+                         extra_conf=cls.milter_conf)
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.pf = cls.mta

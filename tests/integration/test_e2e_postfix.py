@@ -105,22 +105,6 @@ class BookingFlow(E2EBase):
         self.assertEqual(len(replies(self.pf.messages(), uid1, ROOM_A)), 1)
         self.assertNoErrorLines(self.new_log())
 
-    def settle(self):
-        """Wait until Postfix's queue and the milter's outbox are empty,
-        then a little longer: whatever would loop has had its chance."""
-        self.assertTrue(mta._wait(self.pf.queue_empty, 10),
-                        "Postfix queue did not drain")
-        self.assertTrue(mta._wait(lambda: self.milter.query(
-            "SELECT count(*) FROM outbox WHERE sent IS NULL "
-            "AND failed IS NULL")[0][0] == 0, 10), "outbox did not drain")
-        time.sleep(2)
-        self.assertTrue(self.pf.queue_empty(), "new mail after settling")
-
-    def outbox_rows(self, uid):
-        return self.milter.query(
-            "SELECT count(*) FROM outbox WHERE message LIKE ?",
-            ("%" + uid + "%",))[0][0]
-
     def test_f_reply_is_not_answered(self):
         uid = "f-%s@example.com" % RUN
         msgid, raw = request(uid, day(4, "08:00"), day(4, "08:30"))
@@ -281,15 +265,12 @@ class OutboxSurvivesRestart(E2EBase):
     """A reply the MTA would not take stays in the outbox, is retried, and
     is sent exactly once by the next imip-milter process."""
 
+    milter_conf = {"outbox_retry_seconds": "1"}
+
     @classmethod
-    def setUpClass(cls):
-        mta.install_signal_cleanup()
-        cls.stack = mta.Stack(rooms=cls.rooms,
-                              extra_conf={"outbox_retry_seconds": "1"})
-        cls.pf, cls.milter = cls.stack.postfix, cls.stack.milter
-        cls.real_sendmail = cls.milter.sendmail_path
-        cls.milter.sendmail_path = "/bin/false"   # the MTA refuses replies
-        cls.stack.start()
+    def configure(cls, stack):
+        cls.real_sendmail = stack.milter.sendmail_path
+        stack.milter.sendmail_path = "/bin/false"   # the MTA refuses replies
 
     def outbox(self):
         return self.milter.query(

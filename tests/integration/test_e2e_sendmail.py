@@ -25,7 +25,7 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import mta  # noqa: E402
 import sendmail  # noqa: E402
-from e2e import BOOKING, WARNING_RE, E2EBase  # noqa: E402
+from e2e import BOOKING, WARNING_RE, E2ECase  # noqa: E402
 from itip import (  # noqa: E402
     ALICE, BOB, CAROL, ROOM_A, ROOM_B, RUN, cancel, day, delivered, headers,
     invitation, replies, request, schedule_headers, vcalendar)
@@ -33,61 +33,19 @@ from itip import (  # noqa: E402
 PAT = "pat@example.org"         # a person whose calendar the filter keeps
 
 
-class SendmailBase(E2EBase):
-    """E2EBase (its decision, reply and log checks) on a Sendmail stack:
-    self.sm is the Sendmail, self.sink the sink, self.milter the filter."""
+class SendmailCase(E2ECase):
+    """E2ECase on a private Sendmail (sendmail.Stack): self.sm is the
+    Sendmail, self.sink the sink it relays everything to."""
 
-    rooms = [(ROOM_A, "Room A"), (ROOM_B, "Room B")]
+    @classmethod
+    def make_stack(cls):
+        return sendmail.Stack(rooms=cls.rooms, extra_conf=cls.milter_conf)
 
     @classmethod
     def setUpClass(cls):
-        mta.install_signal_cleanup()
-        cls.stack = sendmail.Stack(rooms=cls.rooms,
-                                   extra_conf=cls.milter_conf)
-        cls.configure(cls.stack)
-        cls.stack.start()
-        cls.sm = cls.stack.sendmail
+        super().setUpClass()
+        cls.sm = cls.mta
         cls.sink = cls.sm.sink
-        cls.milter = cls.stack.milter
-
-    @classmethod
-    def configure(cls, stack):
-        """Change the stack before it starts."""
-
-    def submit(self, msgid, raw, rcpts=(ROOM_A, BOB), sender=ALICE,
-               wait_rcpt=BOB):
-        """Send by SMTP, expect 250, wait for wait_rcpt's copy; return it."""
-        r = self.sm.send(sender, list(rcpts), raw)
-        self.assertEqual(r.code, 250, "SMTP DATA answer: %r" % (r,))
-        self.last_qid = r.queue_id
-        msgs = self.sm.wait_for(
-            lambda ms: delivered(ms, msgid, wait_rcpt), 20,
-            "delivery of %s to %s" % (msgid, wait_rcpt))
-        return delivered(msgs, msgid, wait_rcpt)[0]
-
-    def wait_reply(self, uid, count=1, sender=ROOM_A):
-        msgs = self.sm.wait_for(
-            lambda ms: len(replies(ms, uid, sender)) >= count, 20,
-            "%d REPLY for %s from %s" % (count, uid, sender))
-        return replies(msgs, uid, sender)
-
-    def settle(self):
-        """Wait until both Sendmail queues and the milter's outbox are
-        empty, then a little longer: whatever would loop has had its
-        chance."""
-        self.assertTrue(mta._wait(lambda: not self.sm.queued(), 10),
-                        "Sendmail queue did not drain: %r" %
-                        self.sm.queued())
-        self.assertTrue(mta._wait(lambda: self.milter.query(
-            "SELECT count(*) FROM outbox WHERE sent IS NULL "
-            "AND failed IS NULL")[0][0] == 0, 10), "outbox did not drain")
-        time.sleep(2)
-        self.assertEqual(self.sm.queued(), [], "new mail after settling")
-
-    def outbox_rows(self, uid):
-        return self.milter.query(
-            "SELECT count(*) FROM outbox WHERE message LIKE ?",
-            ("%" + uid + "%",))[0][0]
 
     def journal(self, qid):
         return self.milter.query(
@@ -95,7 +53,7 @@ class SendmailBase(E2EBase):
             "WHERE queue_id = ? ORDER BY id", (qid,))
 
 
-class SendmailBooking(SendmailBase):
+class SendmailBooking(SendmailCase):
     """Requests, conflicts, cancels, the loop guard, consume delivery,
     forged result headers and a person's clash note.  Every test uses its
     own day of next year's March: the order does not matter."""
@@ -352,7 +310,7 @@ class SendmailBooking(SendmailBase):
         self.assertNoErrorLines(log)
 
 
-class SendmailPassThrough(SendmailBase):
+class SendmailPassThrough(SendmailCase):
     """Mail that must not be touched: no calendar, no managed party, and
     calendar data too broken to act on."""
 
@@ -455,7 +413,7 @@ class SendmailPassThrough(SendmailBase):
                 self.assertNotIn(rows[0][3], BOOKING)
 
 
-class SendmailMilterDown(SendmailBase):
+class SendmailMilterDown(SendmailCase):
     """F=T from conf/sendmail/imip-milter.mc: while the filter is down,
     Sendmail answers MAIL with a temporary failure and takes nothing."""
 
@@ -483,7 +441,7 @@ class SendmailMilterDown(SendmailBase):
         self.assertEqual(len(self.schedule_rows(uid)), 1)
 
 
-class SendmailOutboxSurvivesRestart(SendmailBase):
+class SendmailOutboxSurvivesRestart(SendmailCase):
     """A reply sendmail(1) would not take stays in the outbox and is sent
     exactly once, through Sendmail, by the next imip-milter process."""
 

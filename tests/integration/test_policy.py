@@ -69,15 +69,11 @@ def approval_reply(token_addr, uid, who, partstat, msgid):
 class PolicyFlow(E2EBase):
     postfix_main = {"smtpd_authorized_xclient_hosts": "127.0.0.0/8",
                     "recipient_delimiter": "+"}
+    milter_conf = {"internal_networks": "192.0.2.0/24"}
 
     @classmethod
     def setUpClass(cls):
-        mta.install_signal_cleanup()
-        cls.stack = mta.Stack(rooms=cls.rooms, extra_main=cls.postfix_main,
-                              extra_conf={"internal_networks":
-                                          "192.0.2.0/24"}).start()
-        cls.pf = cls.stack.postfix
-        cls.milter = cls.stack.milter
+        super().setUpClass()
         cls.milter.imipctl("calendar", "set", ROOM_A, "booking", "approval")
         cls.milter.imipctl("calendar", "set", ROOM_A, "delegates", DAVE)
 
