@@ -295,3 +295,21 @@ def replies(msgs, uid=None, sender=None):
                 continue
             out.append(r)
     return out
+
+
+def without_headers(raw, names):
+    """raw, a delivered message (LF or CRLF line ends), to be sent again:
+    CRLF line ends, without the header fields named (lower case) in names.
+    """
+    lines = [l[:-1] if l.endswith(b"\r") else l for l in raw.split(b"\n")]
+    end = lines.index(b"")
+    kept, skip = [], False
+    for line in lines[:end]:
+        if line[:1] in (b" ", b"\t"):
+            if not skip:
+                kept.append(line)
+            continue
+        skip = line.split(b":", 1)[0].decode().lower() in names
+        if not skip:
+            kept.append(line)
+    return b"\r\n".join(kept + lines[end:])
