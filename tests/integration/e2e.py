@@ -124,6 +124,25 @@ class E2ECase(unittest.TestCase):
             "SELECT count(*) FROM outbox WHERE message LIKE ?",
             ("%" + uid + "%",))[0][0]
 
+    def check_clash_note(self, m, person, summary, uid):
+        """m, invitation uid as delivered to person, clashes with person's
+        meeting summary: recorded, and summary_part put a note in front
+        (a multipart/mixed of the note and the original)."""
+        self.assertEqual(self.decision(m, person)["decision"], "RECORDED")
+        self.assertIn(summary, str(m["X-iMIP-Conflicts"]))
+        self.assertEqual(m.get_content_type(), "multipart/mixed")
+        self.assertIsNone(m["Content-Transfer-Encoding"])
+        note, original = m.get_payload()
+        self.assertEqual(note.get_content_type(), "text/plain")
+        self.assertIn("%s: this invitation clashes with \"%s\"" %
+                      (person, summary), note.get_content())
+        self.assertEqual(original.get_content_type(),
+                         "multipart/alternative")
+        cal = [p for p in original.walk()
+               if p.get_content_type() == "text/calendar"]
+        self.assertEqual(len(cal), 1)
+        self.assertIn("UID:" + uid, cal[0].get_content())
+
     def check_reply(self, reply, invite_msgid, uid, partstat, status):
         m = reply.msg
         self.assertEqual(m["Delivered-To"], ALICE)

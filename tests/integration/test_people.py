@@ -199,20 +199,8 @@ class PeopleFlow(E2EBase):
         self.assertEqual(self.pf.send(ALICE, [CAROL], raw).code, 250)
         msgs = self.pf.wait_for(lambda ms: delivered(ms, msgid, CAROL), 20,
                                 "the clashing invitation")
-        m = delivered(msgs, msgid, CAROL)[0]
-        self.assertEqual(self.decision(m, CAROL)["decision"], "RECORDED")
-        self.assertIn("Team", str(m["X-iMIP-Conflicts"]))
-        self.assertEqual(m.get_content_type(), "multipart/mixed")
-        self.assertIsNone(m["Content-Transfer-Encoding"])
-        note, original = m.get_payload()
-        self.assertEqual(note.get_content_type(), "text/plain")
-        self.assertIn("%s: this invitation clashes with \"Team\"" % CAROL,
-                      note.get_content())
-        self.assertEqual(original.get_content_type(),
-                         "multipart/alternative")
-        cal = [p for p in original.walk()
-               if p.get_content_type() == "text/calendar"][0]
-        self.assertIn("UID:" + uid, cal.get_content())
+        self.check_clash_note(delivered(msgs, msgid, CAROL)[0], CAROL,
+                              "Team", uid)
 
 
 if __name__ == "__main__":
