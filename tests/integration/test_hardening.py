@@ -30,8 +30,8 @@ from pathlib import Path
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import mta  # noqa: E402
-from itip import (  # noqa: E402
-    ALICE, BOB, ROOM_A, RUN, day, delivered, request, schedule_headers)
+from e2e import E2EBase  # noqa: E402
+from itip import ALICE, ROOM_A, RUN, day, request  # noqa: E402
 
 USER = "postfix"
 
@@ -58,15 +58,15 @@ def plain_mail(msgid, to=ROOM_A):
             "Message-ID: %s\r\n\r\nJust text.\r\n" % (ALICE, to, msgid))
 
 
-class HardeningBase(unittest.TestCase):
+class HardeningBase(E2EBase):
     """A Stack whose milter listens on DIR/milter/milter.sock."""
 
+    rooms = [(ROOM_A, "Room A")]
     milter_user = None
     extra_conf = {}
 
     @classmethod
-    def setUpClass(cls):
-        mta.install_signal_cleanup()
+    def make_stack(cls):
         cls.workdir = Path(tempfile.mkdtemp(prefix="imip-hard-"))
         cls.sock = cls.workdir / "milter" / "milter.sock"
         swallow = cls.workdir / "swallow"
@@ -74,38 +74,21 @@ class HardeningBase(unittest.TestCase):
         os.chmod(swallow, 0o755)
         conf = {k: v.replace("@SWALLOW@", str(swallow))
                 for k, v in cls.extra_conf.items()}
-        cls.stack = mta.Stack(rooms=[(ROOM_A, "Room A")],
-                              workdir=cls.workdir, extra_conf=conf,
-                              milter_user=cls.milter_user,
-                              milter_socket="unix:%s" % cls.sock)
-        cls.stack.start()
-        cls.pf = cls.stack.postfix
-        cls.milter = cls.stack.milter
+        return mta.Stack(rooms=cls.rooms, workdir=cls.workdir,
+                         extra_conf=conf, milter_user=cls.milter_user,
+                         milter_socket="unix:%s" % cls.sock)
 
     @classmethod
     def tearDownClass(cls):
-        st = cls.__dict__.get("stack")
-        if st is not None:
-            st.stop()
+        super().tearDownClass()
         if os.environ.get("IMIP_TEST_KEEP", "") in ("", "0"):
             shutil.rmtree(cls.workdir, ignore_errors=True)
-
-    def submit(self, msgid, raw, rcpts=(ROOM_A, BOB), wait_rcpt=BOB):
-        r = self.pf.send(ALICE, list(rcpts), raw)
-        self.assertEqual(r.code, 250, "SMTP DATA answer: %r" % (r,))
-        msgs = self.pf.wait_for(
-            lambda ms: delivered(ms, msgid, wait_rcpt), 20,
-            "delivery of %s to %s" % (msgid, wait_rcpt))
-        return delivered(msgs, msgid, wait_rcpt)[0]
 
     def book(self, tag, n):
         """Invite Room A to day n of next March; return its decision."""
         uid = "%s-%s@example.com" % (tag, RUN)
         msgid, raw = request(uid, day(n, "09:00"), day(n, "10:00"))
-        hs = [h for h in schedule_headers(self.submit(msgid, raw))
-              if h["calendar"] == ROOM_A]
-        self.assertEqual(len(hs), 1, "X-iMIP-Schedule for Room A: %r" % hs)
-        return uid, hs[0]
+        return uid, self.decision(self.submit(msgid, raw))
 
     def wait_log(self, text, since, timeout=10):
         ok = mta._wait(lambda: text in self.milter.log()[since:], timeout)
