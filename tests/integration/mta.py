@@ -768,11 +768,15 @@ class Milter(Managed):
                                 r.stderr))
         return r
 
+    def add_calendar(self, address, name, kind="resource"):
+        """A calendar of the filter's, in the milter's time zone."""
+        self.imipctl("calendar", "add", address, "--kind", kind,
+                     "--name", name, "--tz", self.tz)
+
     def setup_db(self):
         self.imipctl("init")
         for address, name in self.rooms:
-            self.imipctl("calendar", "add", address, "--kind", "resource",
-                         "--name", name, "--tz", self.tz)
+            self.add_calendar(address, name)
             # The test organizers are external (example.com), which a
             # room refuses by default.
             self.imipctl("calendar", "set", address, "external", "yes")

@@ -65,8 +65,7 @@ class SendmailBooking(BookingScenarios, SendmailCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.milter.imipctl("calendar", "add", PAT, "--kind", "person",
-                           "--name", "Pat", "--tz", "Europe/Berlin")
+        cls.milter.add_calendar(PAT, "Pat", kind="person")
 
     def check_request_filed(self, inv, uid):
         # The filter logged and journaled it under the queue id Sendmail

@@ -63,8 +63,7 @@ class PeopleFlow(E2EBase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.milter.imipctl("calendar", "add", CAROL, "--kind", "person",
-                           "--name", "Carol", "--tz", "Europe/Berlin")
+        cls.milter.add_calendar(CAROL, "Carol", kind="person")
 
     def replies_kept(self):
         return dict(self.milter.query(

@@ -70,8 +70,7 @@ class Submission(E2EBase):
         super().setUpClass()
         # smtpd reads it when a client first connects, so after the start.
         sasl_config(cls.pf.etc / "sasl")
-        cls.milter.imipctl("calendar", "add", CAROL, "--kind", "person",
-                           "--name", "Carol", "--tz", "Europe/Berlin")
+        cls.milter.add_calendar(CAROL, "Carol", kind="person")
 
     def submit_as(self, login, sender, raw):
         """One message on the submission port after AUTH PLAIN as login."""
