@@ -1,8 +1,9 @@
 /*
  * store_int.h - what the store's files (store.c, store_*.c) share.
  *
- * Not part of the core API: only the store's own files and its unit test
- * include this.  The handle caches one prepared statement per query id.
+ * Not part of the core API: only the store's own files, its unit test and
+ * the store benchmark (tests/bench/store_scale.c) include this.  The
+ * handle caches one prepared statement per query id.
  */
 #ifndef IMIP_STORE_INT_H
 #define IMIP_STORE_INT_H
