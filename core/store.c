@@ -23,6 +23,7 @@ struct imip_store {
 	int		 busy_ms;		/* sqlite3_busy_timeout */
 	sqlite3_stmt	*stmt[STMT_COUNT];	/* prepared lazily */
 	uint64_t	 busy_writes;		/* busy rows changed so far */
+	char		*path;			/* as opened */
 };
 
 /* store_busy_done - store_exec_done for a write to busy rows, counted */
@@ -338,6 +339,10 @@ imip_store_open(struct imip_store **out, const char *path, int flags,
 		rc = imip_err_set(err, IMIP_ENOMEM, "store");
 		goto out;
 	}
+	if ((st->path = strdup(path)) == NULL) {
+		rc = imip_err_set(err, IMIP_ENOMEM, "store");
+		goto out;
+	}
 	rc = sqlite3_open_v2(path, &st->db, open_flags(flags), NULL);
 	if (rc != SQLITE_OK) {
 		rc = store_fail(st, rc, path, err);
@@ -372,7 +377,16 @@ imip_store_close(struct imip_store *st)
 	for (int i = 0; i < STMT_COUNT; i++)
 		sqlite3_finalize(st->stmt[i]);
 	sqlite3_close(st->db);		/* rolls back an open one */
+	free(st->path);
 	free(st);
+}
+
+/* imip_store_opened_as - was st opened on path with busy_ms? */
+bool
+imip_store_opened_as(const struct imip_store *st, const char *path,
+    int busy_ms)
+{
+	return st->busy_ms == busy_ms && strcmp(st->path, path) == 0;
 }
 
 /* imip_store_version - the schema version of the open database */

@@ -2,9 +2,10 @@
  * store.h - everything imip-milter keeps, behind one SQLite handle.
  *
  * All SQL lives in store*.c so another backend could replace it without
- * touching scheduling code.  A handle belongs to one milter connection (or
- * one tool) at a time and is not shared between threads.  Writes happen
- * between imip_store_begin() (BEGIN IMMEDIATE) and imip_store_commit().
+ * touching scheduling code.  A handle is used by one thread at a time (a
+ * milter callback borrows one from store_pool.h, a tool opens its own).
+ * Writes happen between imip_store_begin() (BEGIN IMMEDIATE) and
+ * imip_store_commit().
  */
 #ifndef IMIP_STORE_H
 #define IMIP_STORE_H
@@ -175,6 +176,8 @@ typedef int (*imip_event_entry_cb)(const struct imip_event_entry *, void *);
 int	imip_store_open(struct imip_store **out, const char *path, int flags,
 	    int busy_ms, struct imip_err *err);
 void	imip_store_close(struct imip_store *st);
+bool	imip_store_opened_as(const struct imip_store *st, const char *path,
+	    int busy_ms);
 int	imip_store_version(struct imip_store *st);
 int	imip_store_begin(struct imip_store *st, struct imip_err *err);
 int	imip_store_commit(struct imip_store *st, struct imip_err *err);

@@ -1,12 +1,15 @@
 /*
  * callbacks.c - the libmilter callbacks, each a short dispatcher into core.
  *
- * Per connection: struct mf_conn (priv), holding the SQLite handle, opened
- * when first needed, and the message in flight with its reference to the
- * configuration snapshot (taken in envfrom, dropped with the message, so a
- * reload never changes a message half-way).  libmilter runs one
- * connection's callbacks one at a time, possibly on different threads, so
- * nothing here is thread-local and nothing needs a lock.
+ * Per connection: struct mf_conn (priv), holding the message in flight
+ * with its reference to the configuration snapshot (taken in envfrom,
+ * dropped with the message, so a reload never changes a message
+ * half-way).  libmilter runs one connection's callbacks one at a time,
+ * possibly on different threads, so nothing here is thread-local and
+ * nothing needs a lock.  A callback that needs the database borrows a
+ * handle from the process's pool and gives it back before it returns
+ * (store_pool.h): one handle per connection cost an open per connection
+ * and a page cache per connection.
  */
 #include <sys/socket.h>
 
@@ -21,9 +24,22 @@
 #include "log.h"
 #include "mf.h"
 #include "store.h"
+#include "store_pool.h"
+
+/*
+ * Idle handles kept for reuse: more callbacks than this seldom use the
+ * database at the same moment (writes take turns anyway); past it,
+ * handles are opened and closed as needed.
+ */
+#define MF_POOL_IDLE	8
+
+/*
+ * Made before smfi_main() starts any thread; drained, never freed, after
+ * it returned, as a session may still be finishing then.
+ */
+static struct imip_store_pool *pool;
 
 struct mf_conn {
-	struct imip_store	*st;
 	struct imip_msg		*msg;
 	const struct imip_conf	*conf;	/* from envfrom, dropped with msg */
 	char			 client[INET6_ADDRSTRLEN];	/* "" unknown */
@@ -142,14 +158,34 @@ client_addr(char *buf, size_t size, const _SOCK_ADDR *sa)
 		buf[0] = '\0';
 }
 
-static int
-need_store(struct mf_conn *c, struct imip_err *err)
+/* mf_pool_start - the store pool, before smfi_main() */
+int
+mf_pool_start(struct imip_err *err)
 {
-	if (c->st != NULL)
-		return IMIP_OK;
+	return imip_store_pool_new(&pool, MF_POOL_IDLE, err);
+}
+
+/* mf_pool_stop - close the idle handles, after smfi_main() */
+void
+mf_pool_stop(void)
+{
+	if (pool != NULL)
+		imip_store_pool_drain(pool);
+}
+
+/* A store handle for this callback, from the pool; store_put() it. */
+static int
+store_get(struct mf_conn *c, struct imip_store **out, struct imip_err *err)
+{
 	assert(c->conf != NULL);	/* only asked for with a message */
-	return imip_store_open(&c->st, c->conf->database, 0,
-	    c->conf->db_busy_ms, err);
+	return imip_store_pool_get(pool, c->conf->database,
+	    c->conf->db_busy_ms, out, err);
+}
+
+static void
+store_put(struct imip_store *st)
+{
+	imip_store_pool_put(pool, st);
 }
 
 static sfsistat
@@ -193,6 +229,7 @@ static sfsistat
 mf_envrcpt(SMFICTX *ctx, char **argv)
 {
 	struct mf_conn *c = conn(ctx);
+	struct imip_store *st = NULL;
 	struct imip_err err = { 0 };
 
 	if (c == NULL || c->msg == NULL)
@@ -205,12 +242,13 @@ mf_envrcpt(SMFICTX *ctx, char **argv)
 	 */
 	if (c->rcpt_err.code == 0 &&
 	    ((imip_msg_rcpt_may_be_managed(c->msg, argv[0]) &&
-	    need_store(c, &err) < 0) ||
-	    imip_msg_envrcpt(c->msg, c->st, argv[0], &err) < 0)) {
+	    store_get(c, &st, &err) < 0) ||
+	    imip_msg_envrcpt(c->msg, st, argv[0], &err) < 0)) {
 		imip_log_warn("%s: %s at RCPT %s, acted on at end of message",
 		    imip_msg_get_queue_id(c->msg), err.msg, argv[0]);
 		c->rcpt_err = err;
 	}
+	store_put(st);
 	return SMFIS_CONTINUE;
 }
 
@@ -227,29 +265,49 @@ mf_header(SMFICTX *ctx, char *name, char *value)
 	return captured(ctx, c, rc, &err);
 }
 
+/*
+ * What end of headers may look up: our own reply seen before (handed
+ * over twice across a crash: *duplicate), a managed person sending.
+ */
+static int
+eoh_lookups(struct mf_conn *c, bool *duplicate, struct imip_err *err)
+{
+	struct imip_store *st = NULL;
+	int rc = IMIP_OK;
+
+	*duplicate = false;
+	if (!imip_msg_is_generated(c->msg) &&
+	    !imip_msg_sender_may_be_managed(c->msg))
+		goto out;
+	if ((rc = store_get(c, &st, err)) < 0)
+		goto out;
+	if (imip_msg_is_generated(c->msg) &&
+	    (rc = imip_msg_claim_generated(c->msg, st, duplicate, err)) < 0)
+		goto out;
+	/* A managed person sending: looked up only for calendar mail. */
+	if (!*duplicate && imip_msg_sender_may_be_managed(c->msg))
+		rc = imip_msg_sender_calendar(c->msg, st, err);
+out:
+	store_put(st);
+	return rc;
+}
+
 static sfsistat
 mf_eoh(SMFICTX *ctx)
 {
 	struct mf_conn *c = conn(ctx);
 	struct imip_err err = { 0 };
-	bool duplicate = false;
+	bool duplicate;
 
 	if (c == NULL || c->msg == NULL)
 		return no_msg(c);
 	note_qid(ctx, c);
 	if (c->rcpt_err.code != 0)
 		return SMFIS_CONTINUE;		/* to end of message */
-	/* Our own reply again, handed over twice across a crash? */
-	if (imip_msg_is_generated(c->msg) && (need_store(c, &err) < 0 ||
-	    imip_msg_claim_generated(c->msg, c->st, &duplicate, &err) < 0))
+	if (eoh_lookups(c, &duplicate, &err) < 0)
 		return internal_error(ctx, c, &err);
 	if (duplicate)
 		return SMFIS_DISCARD;
-	/* A managed person sending: looked up only for calendar mail. */
-	if (imip_msg_sender_may_be_managed(c->msg) &&
-	    (need_store(c, &err) < 0 ||
-	    imip_msg_sender_calendar(c->msg, c->st, &err) < 0))
-		return internal_error(ctx, c, &err);
 	if (!imip_msg_eoh(c->msg)) {
 		imip_log_debug("%s: nothing to schedule, accepted at end of "
 		    "headers", imip_msg_get_queue_id(c->msg));
@@ -276,6 +334,7 @@ mf_eom(SMFICTX *ctx)
 {
 	struct mf_conn *c = conn(ctx);
 	struct imip_decision d = { 0 };
+	struct imip_store *st = NULL;
 	struct imip_err err = { 0 };
 	sfsistat rv;
 
@@ -286,18 +345,19 @@ mf_eom(SMFICTX *ctx)
 	note_qid(ctx, c);
 	if (c->rcpt_err.code != 0)
 		err = c->rcpt_err;
-	if (err.code != 0 || need_store(c, &err) < 0) {
+	if (err.code != 0 || store_get(c, &st, &err) < 0) {
 		rv = internal_error(ctx, c, &err);
 		if (c->hold)
 			rv = held(ctx, c);
 		goto out;
 	}
 	/* A failure already logged and chose d.action (on_internal_error). */
-	imip_msg_finish(c->msg, c->st, (int64_t)time(NULL), &d, &err);
+	imip_msg_finish(c->msg, st, (int64_t)time(NULL), &d, &err);
 	rv = mf_verdict_apply(ctx, &d);
 	if (d.replies > 0)
 		mf_outbox_wake();
 out:
+	store_put(st);
 	imip_decision_fini(&d);
 	msg_drop(c);
 	return rv;
@@ -323,7 +383,6 @@ mf_close(SMFICTX *ctx)
 	smfi_setpriv(ctx, NULL);
 	if (c != NULL) {
 		msg_drop(c);
-		imip_store_close(c->st);
 		free(c);
 	}
 	return SMFIS_CONTINUE;

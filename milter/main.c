@@ -231,6 +231,7 @@ static int
 serve(const struct opts *o, const struct imip_conf *conf)
 {
 	char *path = realpath(o->conf_path, NULL);	/* before daemon() */
+	struct imip_err err = { 0 };
 	int status = 1;
 
 	if (!o->foreground && daemon(0, 0) < 0) {
@@ -240,6 +241,10 @@ serve(const struct opts *o, const struct imip_conf *conf)
 	}
 	if (write_pid(conf->pid_file) < 0)
 		imip_log_warn_errno("cannot write pid file %s", conf->pid_file);
+	if (mf_pool_start(&err) < 0) {
+		imip_log_err("%s", err.msg);
+		goto out;
+	}
 	if (mf_outbox_start() < 0 ||
 	    mf_reload_start(path != NULL ? path : o->conf_path,
 	    o->socket) < 0) {
@@ -254,6 +259,7 @@ serve(const struct opts *o, const struct imip_conf *conf)
 out:
 	mf_reload_stop();
 	mf_outbox_stop();
+	mf_pool_stop();
 	if (conf->pid_file != NULL && *conf->pid_file != '\0')
 		unlink(conf->pid_file);
 	free(path);

@@ -14,8 +14,14 @@
 #include "conf.h"
 #include "msg.h"
 
-/* callbacks.c: the filter description handed to smfi_register() */
+/*
+ * callbacks.c: the filter description handed to smfi_register(), and the
+ * pool of database handles its callbacks borrow (started before
+ * smfi_main(), stopped after it returned)
+ */
 extern struct smfiDesc mf_desc;
+int	mf_pool_start(struct imip_err *err);
+void	mf_pool_stop(void);
 
 /* verdict.c: apply a core decision to the message in ctx */
 sfsistat mf_verdict_apply(SMFICTX *ctx, const struct imip_decision *d);
