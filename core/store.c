@@ -7,6 +7,8 @@
  * reads the clock: times come in as arguments.
  */
 #include <assert.h>
+#include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,7 +26,28 @@ struct imip_store {
 	sqlite3_stmt	*stmt[STMT_COUNT];	/* prepared lazily */
 	uint64_t	 busy_writes;		/* busy rows changed so far */
 	char		*path;			/* as opened */
+	bool		 writer;		/* holds writer_lock */
 };
+
+/*
+ * One write transaction at a time per process, waiting in line on a
+ * mutex.  SQLite's busy handler would make a waiting writer sleep 1, 2,
+ * 5 ... 100 ms between tries, so under load one connection wins again
+ * and again while another waits for hundreds of milliseconds.  Other
+ * processes (imipctl) still meet the busy handler.  Error-checking, so a
+ * thread that begins while inside already does not wait for itself.
+ */
+static pthread_mutex_t writer_lock = PTHREAD_ERRORCHECK_MUTEX_INITIALIZER_NP;
+
+/* Let the next writer of this process in, if st is the one inside. */
+static void
+writer_release(struct imip_store *st)
+{
+	if (!st->writer)
+		return;
+	st->writer = false;
+	pthread_mutex_unlock(&writer_lock);
+}
 
 /* store_busy_done - store_exec_done for a write to busy rows, counted */
 int
@@ -377,6 +400,7 @@ imip_store_close(struct imip_store *st)
 	for (int i = 0; i < STMT_COUNT; i++)
 		sqlite3_finalize(st->stmt[i]);
 	sqlite3_close(st->db);		/* rolls back an open one */
+	writer_release(st);
 	free(st->path);
 	free(st);
 }
@@ -401,11 +425,24 @@ int
 imip_store_begin(struct imip_store *st, struct imip_err *err)
 {
 	sqlite3_stmt *s;
+	bool took;
 	int rc;
 
 	if ((rc = store_stmt(st, STMT_BEGIN, "BEGIN IMMEDIATE", &s, err)) < 0)
 		return rc;
-	return store_exec_done(st, s, "begin", err);
+	/*
+	 * This thread inside already (through another handle, or a second
+	 * BEGIN on this one): SQLite alone decides, and says busy once the
+	 * timeout ran out, or that a transaction is open.
+	 */
+	rc = pthread_mutex_lock(&writer_lock);
+	if (rc != 0 && rc != EDEADLK)
+		return imip_err_set(err, IMIP_ERR, "begin: %s", strerror(rc));
+	if ((took = rc == 0))
+		st->writer = true;
+	if ((rc = store_exec_done(st, s, "begin", err)) < 0 && took)
+		writer_release(st);
+	return rc;
 }
 
 /*
@@ -420,17 +457,22 @@ imip_store_commit(struct imip_store *st, struct imip_err *err)
 
 	if ((rc = store_stmt(st, STMT_COMMIT, "COMMIT", &s, err)) < 0)
 		return rc;
-	return store_exec_done(st, s, "commit", err);
+	if ((rc = store_exec_done(st, s, "commit", err)) == IMIP_OK)
+		writer_release(st);
+	return rc;
 }
 
 /* imip_store_rollback - ROLLBACK if a transaction is open; never fails */
 void
 imip_store_rollback(struct imip_store *st)
 {
-	if (st == NULL || st->db == NULL || sqlite3_get_autocommit(st->db))
+	if (st == NULL)
 		return;
-	if (sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL) != SQLITE_OK)
+	/* SQLite may have rolled back by itself (SQLITE_FULL, ...). */
+	if (st->db != NULL && !sqlite3_get_autocommit(st->db) &&
+	    sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL) != SQLITE_OK)
 		imip_log_debug("rollback: %s", sqlite3_errmsg(st->db));
+	writer_release(st);
 }
 
 /* Bind the int64 values v[0..n) to s from index 1; an SQLite code. */

@@ -1,12 +1,14 @@
 /*
  * test_store_pool.c - handles shared by the threads of one process: the
- * pool that lends them out (store_pool.c), on a fresh database from
- * dbfixture.h.
+ * pool that lends them out (store_pool.c) and the line writers wait in
+ * (store.c), on a fresh database from dbfixture.h.
  */
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #include <cmocka.h>
 
@@ -146,6 +148,111 @@ test_drained_pool_still_lends(void **state)
 	imip_store_pool_put(fx->pool, get(fx, fx->db->path));
 }
 
+/* A writer on its own thread: begin, hold the lock a while, commit. */
+struct holder {
+	struct imip_store	*st;
+	pthread_mutex_t		 lock;
+	pthread_cond_t		 cond;
+	bool			 inside;
+	int			 rc;
+};
+
+static void *
+hold_then_commit(void *arg)
+{
+	struct holder *h = arg;
+	struct imip_err err = { 0 };
+	struct timespec pause = { .tv_nsec = 300 * 1000000L };
+
+	h->rc = imip_store_begin(h->st, &err);
+	pthread_mutex_lock(&h->lock);
+	h->inside = true;
+	pthread_cond_signal(&h->cond);
+	pthread_mutex_unlock(&h->lock);
+	nanosleep(&pause, NULL);
+	if (h->rc == IMIP_OK)
+		h->rc = imip_store_commit(h->st, &err);
+	return NULL;
+}
+
+static double
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+static void
+test_writers_of_one_process_wait_in_line(void **state)
+{
+	struct pfx *fx = *state;
+	struct holder h = { .lock = PTHREAD_MUTEX_INITIALIZER,
+	    .cond = PTHREAD_COND_INITIALIZER };
+	struct imip_store *mine = NULL;
+	struct imip_err err = { 0 };
+	pthread_t tid;
+	double t0;
+
+	/* a busy timeout far shorter than the other writer's transaction */
+	assert_int_equal(imip_store_open(&h.st, fx->db->path, 0, 50, &err),
+	    IMIP_OK);
+	assert_int_equal(imip_store_open(&mine, fx->db->path, 0, 50, &err),
+	    IMIP_OK);
+	assert_int_equal(pthread_create(&tid, NULL, hold_then_commit, &h), 0);
+	pthread_mutex_lock(&h.lock);
+	while (!h.inside)
+		pthread_cond_wait(&h.cond, &h.lock);
+	pthread_mutex_unlock(&h.lock);
+	t0 = now_ms();
+	assert_int_equal(imip_store_begin(mine, &err), IMIP_OK);
+	assert_true(now_ms() - t0 >= 100.0);	/* waited, was not busy */
+	assert_int_equal(imip_store_commit(mine, &err), IMIP_OK);
+	pthread_join(tid, NULL);
+	assert_int_equal(h.rc, IMIP_OK);
+	imip_store_close(mine);
+	imip_store_close(h.st);
+}
+
+static void *
+begin_commit(void *arg)
+{
+	struct holder *h = arg;
+	struct imip_err err = { 0 };
+
+	if ((h->rc = imip_store_begin(h->st, &err)) == IMIP_OK)
+		h->rc = imip_store_commit(h->st, &err);
+	return NULL;
+}
+
+static void
+test_second_begin_on_one_handle_leaves_the_line_free(void **state)
+{
+	struct pfx *fx = *state;
+	struct holder h = { .rc = -1 };
+	struct imip_store *mine = NULL;
+	struct imip_err err = { 0 };
+	struct timespec until;
+	pthread_t tid;
+
+	assert_int_equal(imip_store_open(&mine, fx->db->path, 0, 50, &err),
+	    IMIP_OK);
+	assert_int_equal(imip_store_open(&h.st, fx->db->path, 0, 50, &err),
+	    IMIP_OK);
+	assert_int_equal(imip_store_begin(mine, &err), IMIP_OK);
+	assert_int_equal(imip_store_begin(mine, &err), IMIP_ERR);
+	assert_int_equal(imip_store_commit(mine, &err), IMIP_OK);
+	/* another thread's writer gets in: the line was left free */
+	assert_int_equal(pthread_create(&tid, NULL, begin_commit, &h), 0);
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += 5;
+	assert_int_equal(pthread_timedjoin_np(tid, NULL, &until), 0);
+	assert_int_equal(h.rc, IMIP_OK);
+	imip_store_close(mine);
+	imip_store_close(h.st);
+}
+
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 
 int
@@ -157,6 +264,8 @@ main(void)
 		T(test_pool_closes_handles_of_another_database),
 		T(test_pool_rolls_back_what_a_borrower_left_open),
 		T(test_drained_pool_still_lends),
+		T(test_writers_of_one_process_wait_in_line),
+		T(test_second_begin_on_one_handle_leaves_the_line_free),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
