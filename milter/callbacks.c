@@ -27,11 +27,12 @@
 #include "store_pool.h"
 
 /*
- * Idle handles kept for reuse: more callbacks than this seldom use the
- * database at the same moment (writes take turns anyway); past it,
- * handles are opened and closed as needed.
+ * Database handles at most: writes take turns anyway, so more would only
+ * hold more page caches while their callbacks wait in line (200
+ * connections ending messages at once held 200; tests/bench/README.md).
+ * A callback waits up to db_busy_timeout_ms for one.
  */
-#define MF_POOL_IDLE	8
+#define MF_POOL_SIZE	8
 
 /*
  * Made before smfi_main() starts any thread; drained, never freed, after
@@ -162,7 +163,7 @@ client_addr(char *buf, size_t size, const _SOCK_ADDR *sa)
 int
 mf_pool_start(struct imip_err *err)
 {
-	return imip_store_pool_new(&pool, MF_POOL_IDLE, err);
+	return imip_store_pool_new(&pool, MF_POOL_SIZE, err);
 }
 
 /* mf_pool_stop - close the idle handles, after smfi_main() */

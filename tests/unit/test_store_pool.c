@@ -47,6 +47,15 @@ teardown(void **state)
 	return 0;
 }
 
+static double
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
 static struct imip_store *
 get(struct pfx *fx, const char *path)
 {
@@ -76,21 +85,59 @@ test_pool_lends_the_handle_returned_last(void **state)
 }
 
 static void
-test_pool_keeps_at_most_max_idle(void **state)
+test_pool_lends_no_more_than_max(void **state)
 {
 	struct pfx *fx = *state;
 	struct imip_store *a = get(fx, fx->db->path);
 	struct imip_store *b = get(fx, fx->db->path);
-	struct imip_store *c = get(fx, fx->db->path);
+	struct imip_store *c = NULL;
+	struct imip_err err = { 0 };
+	double t0 = now_ms();
 
-	imip_store_pool_put(fx->pool, a);
-	imip_store_pool_put(fx->pool, b);
-	imip_store_pool_put(fx->pool, c);	/* the third is closed */
-	assert_ptr_equal(get(fx, fx->db->path), b);
-	assert_ptr_equal(get(fx, fx->db->path), a);
+	/* both lent: a third borrower waits its busy timeout, then busy */
+	assert_int_equal(imip_store_pool_get(fx->pool, fx->db->path, 100,
+	    &c, &err), IMIP_EBUSY);
+	assert_null(c);
+	assert_true(now_ms() - t0 >= 90.0);
 	imip_store_pool_put(fx->pool, a);
 	imip_store_pool_put(fx->pool, b);
 	imip_store_pool_put(fx->pool, NULL);	/* nothing */
+}
+
+/* A borrower on its own thread: hold the handle a while, give it back. */
+struct lender {
+	struct pfx		*fx;
+	struct imip_store	*st;
+};
+
+static void *
+give_back_later(void *arg)
+{
+	struct lender *l = arg;
+	struct timespec pause = { .tv_nsec = 200 * 1000000L };
+
+	nanosleep(&pause, NULL);
+	imip_store_pool_put(l->fx->pool, l->st);
+	return NULL;
+}
+
+static void
+test_pool_borrower_waits_for_a_handle_to_come_back(void **state)
+{
+	struct pfx *fx = *state;
+	struct imip_store *a = get(fx, fx->db->path);
+	struct lender l = { .fx = fx, .st = get(fx, fx->db->path) };
+	struct imip_store *c;
+	pthread_t tid;
+	double t0 = now_ms();
+
+	assert_int_equal(pthread_create(&tid, NULL, give_back_later, &l), 0);
+	c = get(fx, fx->db->path);	/* waits for the lender */
+	assert_ptr_equal(c, l.st);
+	assert_true(now_ms() - t0 >= 150.0);
+	pthread_join(tid, NULL);
+	imip_store_pool_put(fx->pool, c);
+	imip_store_pool_put(fx->pool, a);
 }
 
 static void
@@ -175,15 +222,6 @@ hold_then_commit(void *arg)
 	return NULL;
 }
 
-static double
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
-}
-
 static void
 test_writers_of_one_process_wait_in_line(void **state)
 {
@@ -260,7 +298,8 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		T(test_pool_lends_the_handle_returned_last),
-		T(test_pool_keeps_at_most_max_idle),
+		T(test_pool_lends_no_more_than_max),
+		T(test_pool_borrower_waits_for_a_handle_to_come_back),
 		T(test_pool_closes_handles_of_another_database),
 		T(test_pool_rolls_back_what_a_borrower_left_open),
 		T(test_drained_pool_still_lends),
