@@ -85,7 +85,7 @@ prio_name(int prio)
 	}
 }
 
-static void
+static void __attribute__((format(printf, 3, 0)))
 log_emit(int prio, const char *suffix, const char *fmt, va_list ap)
 {
 	char line[1024];

@@ -152,7 +152,7 @@ help(FILE *f)
  * Print "imipctl: [command: ]message" and the usage of prefix; returns
  * CTL_USAGE.
  */
-static int
+static int __attribute__((format(printf, 3, 0)))
 usage_error_v(const char *prefix, bool named, const char *fmt, va_list ap)
 {
 	fputs("imipctl: ", stderr);

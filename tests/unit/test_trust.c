@@ -304,8 +304,8 @@ test_trust_malformed_headers_are_ignored(void **state)
 		"mx.example.org; dkim=pass header.d=exa!mple.org",
 		"mx.example.org; dkim=pass header.d=.example.org",
 		"mx.example.org; dkim=pass header.d=ex\"ample.org",
-		"(comment only)", "mx.example.org; dkim=neutral "
-		    "header.d=example.org",
+		"(comment only)",
+		"mx.example.org; dkim=neutral header.d=example.org",
 		"mx.example.org; foo=pass header.d=example.org",
 		"mx.example.org; dkim=pass header.x=example.org",
 	};
