@@ -60,6 +60,9 @@ find(struct expand *x, int64_t rid)
 {
 	struct imip_instance key = { .rid = rid };
 
+	/* Nothing expanded yet: x->v is NULL, which bsearch may not get. */
+	if (x->n == 0)
+		return NULL;
 	return bsearch(&key, x->v, x->n, sizeof(key), by_rid);
 }
 
@@ -69,6 +72,8 @@ sort_unique(struct expand *x)
 {
 	size_t i, j;
 
+	if (x->n == 0)
+		return;			/* x->v may be NULL: no qsort */
 	qsort(x->v, x->n, sizeof(*x->v), by_rid);
 	for (i = j = 0; i < x->n; i++)
 		if (j == 0 || x->v[j - 1].rid != x->v[i].rid)
