@@ -94,19 +94,21 @@ reply_vevent(const struct imip_reply_spec *s)
 	return ev;
 }
 
-/* One declined instance: RECURRENCE-ID in UTC, 4.0 with the clash. */
+/*
+ * One declined instance: RECURRENCE-ID in UTC, 4.0 with the clash.  The
+ * clash is written into when, which must outlive the component: libical
+ * keeps a REQUEST-STATUS's texts by pointer (reply_ical owns the buffer).
+ */
 static icalcomponent *
 declined_vevent(const struct imip_reply_spec *s,
-    const struct imip_reply_instance *in)
+    const struct imip_reply_instance *in, char *when, size_t size)
 {
 	icalcomponent *ev = answer_vevent(s, "DECLINED");
-	char when[64];
 
 	icalcomponent_add_property(ev, imip_icaltime_prop(icalproperty_new_recurrenceid,
 	    in->rid));
 	icalcomponent_add_property(ev, status_prop(4, 0, "Busy",
-	    imip_period_ical(when, sizeof(when), &in->conflict) ? when :
-	    NULL));
+	    imip_period_ical(when, size, &in->conflict) ? when : NULL));
 	return ev;
 }
 
@@ -183,11 +185,13 @@ refresh_vevent(const struct imip_reply_spec *s)
 	return ev;
 }
 
+/* The iCalendar text of the answer (caller frees), NULL: out of memory. */
 static char *
 reply_ical(const struct imip_reply_spec *s)
 {
 	icalcomponent *cal = icalcomponent_new(ICAL_VCALENDAR_COMPONENT);
-	char *text;
+	char (*when)[64] = NULL;	/* the clash of each declined one */
+	char *text = NULL;
 
 	icalcomponent_add_property(cal,
 	    icalproperty_new_prodid("-//imip-milter//imip-milter//EN"));
@@ -202,13 +206,18 @@ reply_ical(const struct imip_reply_spec *s)
 		icalcomponent_add_component(cal, freebusy_vcomp(s));
 		goto done;
 	}
+	if (s->ndeclined > 0 &&
+	    (when = calloc(s->ndeclined, sizeof(*when))) == NULL)
+		goto out;
 	icalcomponent_add_component(cal, reply_vevent(s));
 	for (size_t i = 0; i < s->ndeclined; i++)
 		icalcomponent_add_component(cal, declined_vevent(s,
-		    &s->declined[i]));
+		    &s->declined[i], when[i], sizeof(when[i])));
 done:
 	text = icalcomponent_as_ical_string_r(cal);
+out:
 	icalcomponent_free(cal);
+	free(when);
 	return text;
 }
 
