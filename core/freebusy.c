@@ -79,7 +79,8 @@ imip_period_crowded(struct imip_period *booked, size_t n,
 {
 	int64_t t, until;
 
-	qsort(booked, n, sizeof(*booked), by_start);
+	if (n > 0)		/* booked may be NULL then: no qsort */
+		qsort(booked, n, sizeof(*booked), by_start);
 	for (size_t i = 0; i <= n; i++) {
 		t = i == 0 ? want.start : booked[i - 1].start;
 		if (t < want.start || t >= want.end ||
