@@ -33,6 +33,7 @@ struct dbfx {
 	char			 path[320];
 	struct imip_store	*st;
 	struct imip_conf	*conf;
+	char			*str;		/* the last dbfx_str */
 };
 
 /* dbfx_new - temp dir, fresh database (busy timeout busy_ms), defaults */
@@ -69,6 +70,7 @@ dbfx_free(struct dbfx *fx)
 		return;
 	imip_store_close(fx->st);
 	imip_conf_free(fx->conf);
+	free(fx->str);
 	if ((d = opendir(fx->dir)) != NULL) {
 		while ((de = readdir(d)) != NULL) {
 			if (strcmp(de->d_name, ".") == 0 ||
@@ -144,6 +146,18 @@ dbfx_text(const struct dbfx *fx, const char *sql)
 	sqlite3_finalize(s);
 	sqlite3_close(db);
 	return v;
+}
+
+/*
+ * dbfx_str - dbfx_text, borrowed: valid until the next dbfx_str or
+ * dbfx_free, so it can go straight into assert_string_equal
+ */
+static inline const char *
+dbfx_str(struct dbfx *fx, const char *sql)
+{
+	free(fx->str);
+	fx->str = dbfx_text(fx, sql);
+	return fx->str;
 }
 
 /* dbfx_exec - run sql on a raw handle (triggers, direct inserts) */

@@ -87,10 +87,10 @@ test_request_is_held_and_delegates_are_asked(void **state)
 	assert_int_equal(dbfx_int(fx->db, "SELECT count(*) FROM outbox WHERE "
 	    "env_to = '" DAVE "' AND message LIKE '%METHOD:REQUEST%' AND "
 	    "message LIKE '%room-a+approve-%'"), 1);
-	assert_string_equal(dbfx_text(fx->db, "SELECT partstat FROM event"),
+	assert_string_equal(dbfx_str(fx->db, "SELECT partstat FROM event"),
 	    "TENTATIVE");
 	/* The slot is held: nobody else gets it meanwhile. */
-	assert_string_equal(dbfx_text(fx->db, "SELECT fbtype FROM busy"),
+	assert_string_equal(dbfx_str(fx->db, "SELECT fbtype FROM busy"),
 	    "BUSY-TENTATIVE");
 	assert_string_equal(run(fx, "REQUEST", "BEGIN:VEVENT\r\n"
 	    "UID:m2@example.com\r\nDTSTAMP:20261101T120000Z\r\n"
@@ -113,16 +113,16 @@ test_delegate_approves(void **state)
 	assert_string_equal(fx->out.reply_to, ALICE);
 	assert_non_null(strstr(fx->out.reply, "PARTSTAT=ACCEPTED"));
 	assert_non_null(strstr(fx->out.reply, "UID:m1@example.com"));
-	assert_string_equal(dbfx_text(fx->db, "SELECT partstat FROM event"),
+	assert_string_equal(dbfx_str(fx->db, "SELECT partstat FROM event"),
 	    "ACCEPTED");
-	assert_string_equal(dbfx_text(fx->db, "SELECT fbtype FROM busy"),
+	assert_string_equal(dbfx_str(fx->db, "SELECT fbtype FROM busy"),
 	    "BUSY");
-	assert_string_equal(dbfx_text(fx->db, "SELECT decided_by FROM "
+	assert_string_equal(dbfx_str(fx->db, "SELECT decided_by FROM "
 	    "approval"), DAVE);
 	/* Replayed: already answered, nothing changes. */
 	fx->ctx.sender = ERIN;
 	assert_string_equal(answer(fx, token, ERIN, "DECLINED"), "IGNORED");
-	assert_string_equal(dbfx_text(fx->db, "SELECT partstat FROM event"),
+	assert_string_equal(dbfx_str(fx->db, "SELECT partstat FROM event"),
 	    "ACCEPTED");
 	free(token);
 }
@@ -152,9 +152,9 @@ assert_still_waiting(struct fx *fx)
 	assert_string_equal(fx->out.decision, "REFUSED");
 	assert_true(fx->out.refused);
 	assert_null(fx->out.reply);
-	assert_string_equal(dbfx_text(fx->db, "SELECT partstat FROM event"),
+	assert_string_equal(dbfx_str(fx->db, "SELECT partstat FROM event"),
 	    "TENTATIVE");
-	assert_string_equal(dbfx_text(fx->db, "SELECT fbtype FROM busy"),
+	assert_string_equal(dbfx_str(fx->db, "SELECT fbtype FROM busy"),
 	    "BUSY-TENTATIVE");
 	assert_int_equal(dbfx_int(fx->db, "SELECT count(*) FROM approval "
 	    "WHERE decided IS NULL"), 1);
@@ -206,7 +206,7 @@ test_answer_to_an_older_version_is_stale(void **state)
 	    "WHERE decision = 'SUPERSEDED'"), 1);
 	fx->ctx.sender = DAVE;
 	assert_string_equal(answer(fx, first, DAVE, "ACCEPTED"), "IGNORED");
-	assert_string_equal(dbfx_text(fx->db, "SELECT partstat FROM event"),
+	assert_string_equal(dbfx_str(fx->db, "SELECT partstat FROM event"),
 	    "TENTATIVE");
 	assert_string_equal(answer(fx, second, DAVE, "ACCEPTED"), "ACCEPTED");
 	free(first);

@@ -34,9 +34,9 @@ test_invitation_is_recorded_not_answered(void **state)
 	assert_string_equal(carol(fx, "REQUEST", FIRST), "RECORDED");
 	assert_null(fx->out.reply);
 	assert_int_equal(dbfx_rows(fx->db, "outbox"), 0);
-	assert_string_equal(dbfx_text(fx->db, "SELECT partstat FROM event"),
+	assert_string_equal(dbfx_str(fx->db, "SELECT partstat FROM event"),
 	    "NEEDS-ACTION");
-	assert_string_equal(dbfx_text(fx->db, "SELECT fbtype FROM busy"),
+	assert_string_equal(dbfx_str(fx->db, "SELECT fbtype FROM busy"),
 	    "BUSY-TENTATIVE");
 	assert_int_equal(dbfx_int(fx->db, "SELECT start FROM busy"), MAR01);
 	/* The same again: nothing new, still no answer. */
@@ -176,9 +176,9 @@ test_meeting_she_organizes_is_hers_and_busy(void **state)
 	assert_string_equal(sent(fx, "REQUEST", OWN("REQUEST", "0")),
 	    "RECORDED");
 	assert_null(fx->out.reply);
-	assert_string_equal(dbfx_text(fx->db, "SELECT partstat || ' ' || "
+	assert_string_equal(dbfx_str(fx->db, "SELECT partstat || ' ' || "
 	    "organizer FROM event"), "ACCEPTED " CAROL);
-	assert_string_equal(dbfx_text(fx->db, "SELECT fbtype FROM busy"),
+	assert_string_equal(dbfx_str(fx->db, "SELECT fbtype FROM busy"),
 	    "BUSY");
 	assert_string_equal(sent(fx, "REQUEST", OWN("REQUEST", "0")),
 	    "IGNORED");
@@ -195,16 +195,16 @@ test_her_answers_set_her_time(void **state)
 	carol(fx, "REQUEST", FIRST);
 	assert_string_equal(sent(fx, "REPLY", MY_ANSWER("ACCEPTED")),
 	    "RECORDED");
-	assert_string_equal(dbfx_text(fx->db, "SELECT partstat FROM event"),
+	assert_string_equal(dbfx_str(fx->db, "SELECT partstat FROM event"),
 	    "ACCEPTED");
-	assert_string_equal(dbfx_text(fx->db, "SELECT fbtype FROM busy"),
+	assert_string_equal(dbfx_str(fx->db, "SELECT fbtype FROM busy"),
 	    "BUSY");
 	sent(fx, "REPLY", MY_ANSWER("TENTATIVE"));
-	assert_string_equal(dbfx_text(fx->db, "SELECT fbtype FROM busy"),
+	assert_string_equal(dbfx_str(fx->db, "SELECT fbtype FROM busy"),
 	    "BUSY-TENTATIVE");
 	sent(fx, "REPLY", MY_ANSWER("DECLINED"));
 	assert_int_equal(dbfx_rows(fx->db, "busy"), 0);
-	assert_string_equal(dbfx_text(fx->db, "SELECT partstat FROM event"),
+	assert_string_equal(dbfx_str(fx->db, "SELECT partstat FROM event"),
 	    "DECLINED");
 }
 
@@ -255,14 +255,14 @@ reply_from(struct fx *fx, const char *who, const char *partstat,
 	return carol(fx, "REPLY", body);
 }
 
-static char *
+static const char *
 answer_of(struct fx *fx, const char *who)
 {
 	char sql[256];
 
 	snprintf(sql, sizeof(sql), "SELECT partstat FROM attendee_reply WHERE "
 	    "attendee = '%s'", who);
-	return dbfx_text(fx->db, sql);
+	return dbfx_str(fx->db, sql);
 }
 
 static void
@@ -334,7 +334,7 @@ test_accept_if_free_answers_like_a_resource(void **state)
 	assert_string_equal(carol(fx, "REQUEST", FIRST), "ACCEPTED");
 	assert_non_null(strstr(fx->out.reply, "PARTSTAT=ACCEPTED"));
 	assert_non_null(strstr(fx->out.reply, "mailto:" CAROL));
-	assert_string_equal(dbfx_text(fx->db, "SELECT fbtype FROM busy"),
+	assert_string_equal(dbfx_str(fx->db, "SELECT fbtype FROM busy"),
 	    "BUSY");
 	/* Her time is taken now: declined for her, with the clash. */
 	assert_string_equal(carol(fx, "REQUEST", "BEGIN:VEVENT\r\n"

@@ -45,10 +45,10 @@ counter_from(struct fx *fx, const char *who, const char *stamp)
 	return carol(fx, "COUNTER", body);
 }
 
-static char *
+static const char *
 counter_state(struct fx *fx)
 {
-	return dbfx_text(fx->db, "SELECT direction || ' ' || attendee || ' ' "
+	return dbfx_str(fx->db, "SELECT direction || ' ' || attendee || ' ' "
 	    "|| state FROM counter");
 }
 
@@ -188,7 +188,7 @@ test_her_proposal_declined_by_the_organizer(void **state)
 	assert_string_equal(carol(fx, "DECLINECOUNTER",
 	    DECLINECOUNTER_TO_CAROL), "IGNORED");
 	/* Her invitation itself is untouched. */
-	assert_string_equal(dbfx_text(fx->db, "SELECT fbtype FROM busy"),
+	assert_string_equal(dbfx_str(fx->db, "SELECT fbtype FROM busy"),
 	    "BUSY-TENTATIVE");
 }
 
@@ -218,7 +218,7 @@ test_refresh_is_answered_only_when_she_says_so(void **state)
 	assert_non_null(strstr(fx->out.reply, "UID:team@example.org"));
 	assert_non_null(strstr(fx->out.reply, "X-iMIP-Generated: refresh"));
 	assert_null(strstr(fx->out.reply, "DTSTAMP:20261101T120000Z"));
-	assert_string_equal(dbfx_text(fx->db, "SELECT env_to FROM outbox"),
+	assert_string_equal(dbfx_str(fx->db, "SELECT env_to FROM outbox"),
 	    BOB);
 	/* Not Bob's own REFRESH, or an automatic one: no answer. */
 	fx->ctx.sender = "mallory@example.net";
@@ -252,7 +252,7 @@ test_publish_is_stored_only_when_she_says_so(void **state)
 	assert_null(fx->out.reply);
 	assert_int_equal(dbfx_rows(fx->db, "event"), 1);
 	/* The whole day in her zone, held tentatively. */
-	assert_string_equal(dbfx_text(fx->db, "SELECT fbtype || ' ' || "
+	assert_string_equal(dbfx_str(fx->db, "SELECT fbtype || ' ' || "
 	    "(end - start) FROM busy"), "BUSY-TENTATIVE 86400");
 	assert_string_equal(carol(fx, "PUBLISH", HOLIDAY("0",
 	    "20261101T120000Z")), "IGNORED");
