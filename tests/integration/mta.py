@@ -226,6 +226,21 @@ def _keep_dirs():
     return os.environ.get("IMIP_TEST_KEEP", "") not in ("", "0")
 
 
+# An AddressSanitizer or LeakSanitizer report, or a UBSan one.
+_SANITIZER = re.compile(r"^==\d+==ERROR: |: runtime error: ")
+
+
+def check_sanitizer_report(log, where):
+    """Raise HarnessError with the first sanitizer report in log (the
+    builds of tools/test-sanitize write theirs to stderr, leak reports
+    only at exit), where names the log file."""
+    lines = log.splitlines()
+    for i, line in enumerate(lines):
+        if _SANITIZER.search(line):
+            raise HarnessError("imip-milter: sanitizer report in %s:\n%s"
+                               % (where, "\n".join(lines[i:i + 40])))
+
+
 # --------------------------------------------------------------------------
 # what everything started here shares
 
@@ -825,15 +840,19 @@ class Milter(Managed):
 
     def stop(self, grace=8):
         """SIGTERM, wait up to grace seconds (libmilter can take ~5 s),
-        then SIGKILL.  Returns the exit status."""
+        then SIGKILL.  Returns the exit status; raises HarnessError when
+        this run's part of the log holds a sanitizer report."""
         if self.proc is None:
             return None
         try:
-            return stop_process(self.proc, grace)
+            rc = stop_process(self.proc, grace)
         finally:
             self.proc = None
             self.unregister()
+            log = self.log()[self.log_mark:]
             self.remove_dir()
+        check_sanitizer_report(log, self.logfile)
+        return rc
 
     def kill(self):
         """SIGKILL, as a crash: no cleanup in the filter, its children
@@ -844,10 +863,12 @@ class Milter(Managed):
             return None
         try:
             p.kill()
-            return p.wait(10)
+            rc = p.wait(10)
         finally:
             self.proc = None
             self.unregister()
+        check_sanitizer_report(self.log()[self.log_mark:], self.logfile)
+        return rc
 
     def running(self):
         return self.proc is not None and self.proc.poll() is None
