@@ -37,6 +37,7 @@ import os
 import pwd
 import grp
 import re
+import shlex
 import shutil
 import signal
 import smtplib
@@ -226,18 +227,26 @@ def _keep_dirs():
     return os.environ.get("IMIP_TEST_KEEP", "") not in ("", "0")
 
 
-# An AddressSanitizer or LeakSanitizer report, or a UBSan one.
-_SANITIZER = re.compile(r"^==\d+==ERROR: |: runtime error: ")
+def milter_wrapper():
+    """The command imip-milter runs under, from IMIP_WRAPPER (the
+    valgrindmilter test setup sets it), split as sh would; [] if none."""
+    return shlex.split(os.environ.get("IMIP_WRAPPER", ""))
+
+
+# An AddressSanitizer or LeakSanitizer report, a UBSan one, or one of
+# valgrind's (the valgrindmilter setup marks each with "ERROR:valgrind").
+_SANITIZER = re.compile(r"^==\d+== ?ERROR:|: runtime error: ")
 
 
 def check_sanitizer_report(log, where):
-    """Raise HarnessError with the first sanitizer report in log (the
-    builds of tools/test-sanitize write theirs to stderr, leak reports
-    only at exit), where names the log file."""
+    """Raise HarnessError with the first sanitizer or valgrind report in
+    log (both write to stderr, leak reports only at exit), where names
+    the log file."""
     lines = log.splitlines()
     for i, line in enumerate(lines):
         if _SANITIZER.search(line):
-            raise HarnessError("imip-milter: sanitizer report in %s:\n%s"
+            raise HarnessError("imip-milter: sanitizer or valgrind report "
+                               "in %s:\n%s"
                                % (where, "\n".join(lines[i:i + 40])))
 
 
@@ -814,7 +823,7 @@ class Milter(Managed):
                 "started on" in self.log()[self.log_mark:])
 
     def argv(self):
-        cmd = [self.exe, "-f", "-c", str(self.conf)]
+        cmd = milter_wrapper() + [self.exe, "-f", "-c", str(self.conf)]
         if self.user is not None:
             cmd += ["-u", self.user]
         return cmd
@@ -831,19 +840,23 @@ class Milter(Managed):
         self.log_mark = len(self.log())
         self.proc = spawn(self.argv(), self.logfile)
         self.register()
-        if not came_up(self.proc, self.listening):
+        if not came_up(self.proc, self.listening,
+                       60 if milter_wrapper() else 15):
             rc = self.proc.poll()
             self.stop()
             raise HarnessError("imip-milter did not start (exit %s); log:\n%s"
                                % (rc, self.log()[-3000:]))
         return self
 
-    def stop(self, grace=8):
-        """SIGTERM, wait up to grace seconds (libmilter can take ~5 s),
+    def stop(self, grace=None):
+        """SIGTERM, wait up to grace seconds (libmilter can take ~5 s;
+        default 8, 60 under a wrapper, which checks for leaks at exit),
         then SIGKILL.  Returns the exit status; raises HarnessError when
-        this run's part of the log holds a sanitizer report."""
+        this run's part of the log holds a sanitizer or valgrind report."""
         if self.proc is None:
             return None
+        if grace is None:
+            grace = 60 if milter_wrapper() else 8
         try:
             rc = stop_process(self.proc, grace)
         finally:

@@ -78,11 +78,12 @@ end
 
 -- Start imip-milter in the foreground, its stderr appended to the log.
 -- The shell execs the milter, so miltertest's SIGTERM at the end of the
--- script reaches imip-milter itself.
+-- script reaches imip-milter itself (or valgrind running it: the
+-- valgrindmilter test setup puts it in IMIP_WRAPPER).
 function T.start()
 	mt.set_timeout(20)
-	mt.startfilter("/bin/sh", "-c",
-	    'exec "$IMIP_BIN" -f -c "$IMIP_CONF" 2>>"$IMIP_LOG"')
+	mt.startfilter("/bin/sh", "-c", 'exec $IMIP_WRAPPER "$IMIP_BIN" ' ..
+	    '-f -c "$IMIP_CONF" 2>>"$IMIP_LOG"')
 end
 
 -- A new connection, retried while the milter is still binding its socket.

@@ -220,10 +220,11 @@ if [ -n "${errors_expected:-}" ]; then
 	    grep -Ev "^imip-milter: error: ($errors_expected): " || true)
 fi
 [ -z "$errors" ] || fail "unexpected error lines: $errors"
-# In a sanitizer build (tools/test-sanitize) a report lands in the same
-# log, a leak report only at exit: any of them fails the case.
-! grep -Eq '^==[0-9]+==ERROR: |: runtime error: ' "$log" ||
-    fail "sanitizer report in the milter log"
+# In a sanitizer build (tools/test-sanitize) or under valgrind (the
+# valgrindmilter setup) a report lands in the same log, a leak report
+# only at exit: any of them fails the case.
+! grep -Eq '^==[0-9]+== ?ERROR:|: runtime error: ' "$log" ||
+    fail "sanitizer or valgrind report in the milter log"
 [ ! -e "$tmp/milter.pid" ] || fail "pid file left behind after the stop"
 
 if [ $failures -ne 0 ]; then
