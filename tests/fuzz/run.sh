@@ -24,7 +24,9 @@ if [ "$corpus" = - ]; then
 	trap 'exit 130' INT TERM
 fi
 mkdir -p "$corpus" || exit 1
-set -- -dict="$here/imip.dict" "$@" "$corpus" "$here/../data"
+# libFuzzer's own exit status for a finding is 77, meson's "skipped".
+set -- -dict="$here/imip.dict" -error_exitcode=1 -timeout_exitcode=1 \
+    "$@" "$corpus" "$here/../data"
 if [ -d "$here/regressions/$target" ]; then
 	set -- "$@" "$here/regressions/$target"
 fi
