@@ -390,6 +390,28 @@ imip_msg_header(struct imip_msg *m, const char *name, const char *value,
 	return append(m, "\r\n", 2, err);
 }
 
+/* imip_msg_header_raw - imip_msg_header of a field as imip_mime_split saw it */
+int
+imip_msg_header_raw(const char *name, const char *value, void *arg)
+{
+	struct imip_err err;
+	size_t n;
+	char *v;
+	int rc;
+
+	/* A milter callback gets the value without blank and newline. */
+	while (*value == ' ' || *value == '\t')
+		value++;
+	n = strlen(value);
+	while (n > 0 && (value[n - 1] == '\n' || value[n - 1] == '\r'))
+		n--;
+	if ((v = strndup(value, n)) == NULL)
+		return IMIP_ENOMEM;
+	rc = imip_msg_header(arg, name, v, &err);
+	free(v);
+	return rc;
+}
+
 bool
 imip_msg_is_generated(const struct imip_msg *m)
 {

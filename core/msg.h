@@ -148,6 +148,14 @@ int	imip_msg_header(struct imip_msg *m, const char *name,
 	    const char *value, struct imip_err *err);
 
 /*
+ * imip_msg_header_raw - an imip_header_cb for imip_mime_split (arg is
+ * the imip_msg): the raw field to imip_msg_header without its leading
+ * blank and line end, as the milter callbacks get it.  For the offline
+ * mode and the fuzz tests, which feed a message from a file.
+ */
+int	imip_msg_header_raw(const char *name, const char *value, void *arg);
+
+/*
  * imip_msg_claim_generated - after the headers of a message this filter
  * generated (its marker header and a Message-ID): note which copy of it
  * passes.  *duplicate is true when another copy passed before: the outbox

@@ -16,27 +16,6 @@
 #include "mime.h"
 #include "store.h"
 
-/* Hand a header over as libmilter would: no leading blank, no newline. */
-static int
-header_cb(const char *name, const char *value, void *arg)
-{
-	struct imip_err err;
-	size_t n;
-	char *v;
-	int rc;
-
-	while (*value == ' ' || *value == '\t')
-		value++;
-	n = strlen(value);
-	while (n > 0 && (value[n - 1] == '\n' || value[n - 1] == '\r'))
-		n--;
-	if ((v = strndup(value, n)) == NULL)
-		return IMIP_ENOMEM;
-	rc = imip_msg_header(arg, name, v, &err);
-	free(v);
-	return rc;
-}
-
 static char *
 slurp(const char *path, size_t *len)
 {
@@ -99,7 +78,8 @@ feed(struct imip_msg *m, struct imip_store *st, const char *buf, size_t len,
 	size_t body;
 	int rc;
 
-	if ((rc = imip_mime_split(buf, len, header_cb, m, &body, err)) < 0 ||
+	if ((rc = imip_mime_split(buf, len, imip_msg_header_raw, m, &body,
+	    err)) < 0 ||
 	    (rc = imip_msg_sender_calendar(m, st, err)) < 0)
 		return rc;
 	if (!imip_msg_eoh(m)) {

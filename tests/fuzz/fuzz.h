@@ -1,8 +1,8 @@
 /*
  * fuzz.h - what the libFuzzer targets in tests/fuzz share: library set-up
  * once per process, a fixed clock, quiet logging and a NUL-terminated copy
- * of the input.  Header-only (static inline) like tests/unit's fixtures:
- * tests/fuzz/meson.build builds one .c file per target.
+ * of the input.  Header-only like tests/unit's fixtures: tests/fuzz/
+ * meson.build builds one .c file per target.
  */
 #ifndef IMIP_TEST_FUZZ_H
 #define IMIP_TEST_FUZZ_H
@@ -34,13 +34,20 @@ fuzz_log_drop(int prio, const char *line, void *arg)
 	(void)arg;
 }
 
-/* fuzz_init - gmime and libical ready, logging silenced */
-static inline void
-fuzz_init(void)
+/*
+ * libFuzzer calls this once, before any input: gmime and libical ready,
+ * logging silenced.  Defined here because every target wants the same;
+ * each includes this header once.
+ */
+int
+LLVMFuzzerInitialize(int *argc, char ***argv)
 {
+	(void)argc;
+	(void)argv;
 	imip_mime_init();
 	imip_itip_init();
 	imip_log_set_sink(fuzz_log_drop, NULL);
+	return 0;
 }
 
 /*

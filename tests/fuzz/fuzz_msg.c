@@ -128,27 +128,6 @@ store_reset(struct imip_store **out, struct imip_err *err)
 	return imip_store_open(out, path, 0, 0, err);
 }
 
-/* Hand a header over as libmilter does: no leading blank, no line end. */
-static int
-header_cb(const char *name, const char *value, void *arg)
-{
-	struct imip_err err = { 0 };
-	size_t n;
-	char *v;
-	int rc;
-
-	while (*value == ' ' || *value == '\t')
-		value++;
-	n = strlen(value);
-	while (n > 0 && (value[n - 1] == '\n' || value[n - 1] == '\r'))
-		n--;
-	if ((v = strndup(value, n)) == NULL)
-		return IMIP_ENOMEM;
-	rc = imip_msg_header(arg, name, v, &err);
-	free(v);
-	return rc;
-}
-
 /* Envelope and headers, as far as the end of headers; false: fast path. */
 static bool
 feed_head(struct imip_msg *m, struct imip_store *st,
@@ -166,7 +145,8 @@ feed_head(struct imip_msg *m, struct imip_store *st,
 		if (imip_msg_envrcpt(m, imip_msg_rcpt_may_be_managed(m, r) ?
 		    st : NULL, r, &err) < 0)
 			return false;
-	if (imip_mime_split(data, size, header_cb, m, body, &err) < 0)
+	if (imip_mime_split(data, size, imip_msg_header_raw, m, body,
+	    &err) < 0)
 		return false;
 	if (imip_msg_sender_may_be_managed(m) &&
 	    imip_msg_sender_calendar(m, st, &err) < 0)
@@ -219,15 +199,13 @@ check_decision(const struct imip_decision *d)
 	}
 }
 
-int
-LLVMFuzzerInitialize(int *argc, char ***argv)
+/* Once, before the first input: the configuration and the template. */
+static void
+setup(void)
 {
 	const char *tmp = getenv("TMPDIR");
 	struct imip_err err = { 0 };
 
-	(void)argc;
-	(void)argv;
-	fuzz_init();
 	snprintf(dir, sizeof(dir), "%s/imip-fuzz-msg.XXXXXX",
 	    tmp != NULL && *tmp != '\0' ? tmp :
 	    access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp");
@@ -241,7 +219,6 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	if (imip_conf_parse_buf(&conf, "local_domains = example.org\n"
 	    "summary_part = yes\n", "fuzz", &err) < 0)
 		abort();
-	return 0;
 }
 
 int
@@ -254,6 +231,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct imip_err err = { 0 };
 	size_t body = size;
 
+	if (conf == NULL)
+		setup();
 	if (store_reset(&st, &err) < 0 || imip_msg_new(&m, conf, &err) < 0)
 		abort();
 	imip_msg_queue_id(m, "FUZZ");
