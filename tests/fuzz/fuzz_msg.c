@@ -3,12 +3,13 @@
  * message, against a fresh SQLite database.
  *
  * The input is a whole message.  It is fed the way milter/callbacks.c
- * feeds core (envelope, header by header, end of headers, body in
- * chunks, end of message at a fixed time) to a store that has one room
- * and one person.  The parity of the input's length picks the envelope:
- * even, an outside sender to the room, the person and a stranger; odd,
- * the person sending with a login (their own calendar is written).  Every
- * input starts from the same empty database, so a crash replays alone.
+ * feeds core (envelope, header by header, the checks at the end of the
+ * headers, body in chunks, end of message at a fixed time) to a store
+ * with one room and one person.  The parity of the input's length picks
+ * the envelope: even, an outside sender to the room, the person and a
+ * stranger; odd, the person sending with a login (their own calendar is
+ * written).  Every input starts from the same database, so a crash
+ * replays alone.
  */
 #include <assert.h>
 #include <stdbool.h>
@@ -134,6 +135,7 @@ feed_head(struct imip_msg *m, struct imip_store *st,
     const struct envelope *env, const char *data, size_t size, size_t *body)
 {
 	struct imip_err err = { 0 };
+	bool duplicate = false;
 	const char *r;
 
 	if (imip_msg_envfrom(m, env->from, &err) < 0)
@@ -147,6 +149,11 @@ feed_head(struct imip_msg *m, struct imip_store *st,
 			return false;
 	if (imip_mime_split(data, size, imip_msg_header_raw, m, body,
 	    &err) < 0)
+		return false;
+	/* Our own reply passing again (it claims its outbox row)? */
+	if (imip_msg_is_generated(m) &&
+	    (imip_msg_claim_generated(m, st, &duplicate, &err) < 0 ||
+	    duplicate))
 		return false;
 	if (imip_msg_sender_may_be_managed(m) &&
 	    imip_msg_sender_calendar(m, st, &err) < 0)
