@@ -57,6 +57,37 @@ static char dir[256], path[320];
 static char *template;
 static size_t template_len;
 
+/*
+ * A calendar with one meeting held: 2027-04-26 07:00-07:30 UTC, the
+ * second Monday of the weekly series in the seed
+ * clients/google-03-weekly-series.eml, so clashes, declined instances
+ * and the replies that name them are reached from the seeds.
+ */
+static int
+calendar_add(struct imip_store *st, const char *addr,
+    enum imip_cal_kind kind, const char *name, struct imip_err *err)
+{
+	struct imip_event_rec ev = { .uid = "held@example.org",
+	    .organizer = "bob@example.org", .summary = "Held",
+	    .dtstamp = FUZZ_NOW, .partstat = "ACCEPTED",
+	    .status = "CONFIRMED" };
+	struct imip_calendar *cal = NULL;
+	int rc;
+
+	if ((rc = imip_store_calendar_add(st, addr, kind, name, FUZZ_TZ,
+	    FUZZ_NOW, err)) < 0 ||
+	    (rc = imip_store_calendar_find(st, addr, &cal, err)) < 0)
+		goto out;
+	ev.calendar_id = cal->id;
+	if ((rc = imip_store_event_put(st, &ev, FUZZ_NOW, err)) < 0)
+		goto out;
+	rc = imip_store_busy_set(st, cal->id, ev.id, 0, 1808722800,
+	    1808724600, "BUSY", err);
+out:
+	imip_calendar_free(cal);
+	return rc;
+}
+
 /* A new database at path: the room (open to outsiders), the person. */
 static int
 store_create(struct imip_err *err)
@@ -66,13 +97,12 @@ store_create(struct imip_err *err)
 
 	if ((rc = imip_store_open(&st, path, IMIP_STORE_CREATE, 0,
 	    err)) < 0 ||
-	    (rc = imip_store_calendar_add(st, ROOM, IMIP_CAL_RESOURCE,
-	    "Room A", FUZZ_TZ, FUZZ_NOW, err)) < 0 ||
+	    (rc = calendar_add(st, ROOM, IMIP_CAL_RESOURCE, "Room A",
+	    err)) < 0 ||
 	    (rc = imip_store_calendar_set(st, ROOM, "external", "yes",
 	    err)) < 0)
 		goto out;
-	rc = imip_store_calendar_add(st, PERSON, IMIP_CAL_PERSON, "Carol",
-	    FUZZ_TZ, FUZZ_NOW, err);
+	rc = calendar_add(st, PERSON, IMIP_CAL_PERSON, "Carol", err);
 out:
 	imip_store_close(st);	/* the last close folds the WAL in */
 	return rc;
