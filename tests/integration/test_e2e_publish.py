@@ -6,7 +6,7 @@ holds the busy period (times only); after the CANCEL it holds none, and
 the file was replaced by a rename each time (a new inode, no temporary
 left in the directory).  imipctl expand writes it again for a new day.
 
-Run:  sudo python3 tests/integration/test_publish.py -v
+Run:  sudo python3 tests/integration/test_e2e_publish.py -v
 Exit status 77 (meson: SKIP) when the machine cannot run a private Postfix.
 """
 
